@@ -1,0 +1,297 @@
+//! The plugin instance and what each export does with it, free of raw pointers so it
+//! can be tested natively.
+
+use std::cell::{Cell, RefCell};
+use std::thread::LocalKey;
+
+use crate::{Plugin, config, logging, reentry};
+
+/// `plugin_start` result: the plugin started.
+pub const START_OK: i32 = 0;
+/// `plugin_start` result: `Plugin::start` returned an error (reported with `sk_set_error`).
+pub const START_FAILED: i32 = 1;
+/// `plugin_start` result: the configuration did not parse (reported with `sk_set_error`).
+pub const START_BAD_CONFIG: i32 = 2;
+/// Result of an export that found the plugin busy (re-entered outside a delta delivery).
+pub const BUSY: i32 = 3;
+/// `plugin_stop` result: `Plugin::stop` returned an error (reported with `sk_set_error`).
+pub const STOP_FAILED: i32 = 1;
+
+/// Where the generated exports keep the one plugin instance.
+///
+/// The instance is *moved out* for the duration of a call and put back afterwards, so
+/// no borrow is ever held across a host call. If a call traps (a panic is an abort on
+/// wasm), the instance is gone; the next call notices, says so with `sk_set_error`, and
+/// carries on with a fresh `Default` instance instead of failing forever.
+pub struct PluginCell<P> {
+    plugin: RefCell<Option<P>>,
+    created: Cell<bool>,
+}
+
+impl<P> PluginCell<P> {
+    /// An empty cell; the plugin is created on first use.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            plugin: RefCell::new(None),
+            created: Cell::new(false),
+        }
+    }
+}
+
+impl<P> Default for PluginCell<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Marks the start and end of an export call, to tell a re-entry from a fresh call.
+pub struct CallGuard {
+    top_level: bool,
+}
+
+impl CallGuard {
+    /// Enters an export call.
+    #[must_use]
+    pub fn enter() -> Self {
+        Self {
+            top_level: reentry::enter_export(),
+        }
+    }
+}
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        if self.top_level {
+            reentry::leave_export();
+        }
+    }
+}
+
+/// Runs `f` on the plugin instance, creating it if needed. `None` if the plugin is busy
+/// further up the stack (the host re-entered us from inside one of our host calls).
+pub fn with_plugin<P: Plugin, R>(
+    cell: &'static LocalKey<PluginCell<P>>,
+    f: impl FnOnce(&mut P) -> R,
+) -> Option<R> {
+    let taken = cell.with(|c| c.plugin.borrow_mut().take());
+    let mut plugin = match taken {
+        Some(plugin) => plugin,
+        None if reentry::in_host_call() => return None,
+        None => {
+            if cell.with(|c| c.created.replace(true)) {
+                crate::set_error(
+                    "plugin state was lost when an earlier call panicked; continuing with a fresh instance",
+                );
+            }
+            P::default()
+        }
+    };
+    let result = f(&mut plugin);
+    cell.with(|c| *c.plugin.borrow_mut() = Some(plugin));
+    Some(result)
+}
+
+/// `plugin_start` with the configuration bytes the host passed.
+pub fn start<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>, config_json: &[u8]) -> i32 {
+    let _guard = CallGuard::enter();
+    let parsed = match config::parse::<P::Config>(config_json) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            let message = err.to_string();
+            logging::write(log::Level::Error, &message);
+            crate::set_error(&message);
+            return START_BAD_CONFIG;
+        }
+    };
+    logging::init(parsed.enable_debug);
+    match with_plugin(cell, |plugin| plugin.start(parsed.config)) {
+        Some(Ok(())) => START_OK,
+        Some(Err(err)) => {
+            report("start failed", &*err);
+            START_FAILED
+        }
+        None => BUSY,
+    }
+}
+
+/// `plugin_stop`.
+pub fn stop<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>) -> i32 {
+    let _guard = CallGuard::enter();
+    match with_plugin(cell, P::stop) {
+        Some(Ok(())) => 0,
+        Some(Err(err)) => {
+            report("stop failed", &*err);
+            STOP_FAILED
+        }
+        None => BUSY,
+    }
+}
+
+/// Reports an error returned by plugin code: `sk_set_error` with the whole source chain.
+pub fn report(context: &str, err: &(dyn std::error::Error + 'static)) {
+    let mut message = format!("{context}: {err}");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    logging::write(log::Level::Error, &message);
+    crate::set_error(&message);
+}
+
+/// The text a panic hook reports: `panicked at file:line:col: message`. Reads both
+/// `&str` and `String` payloads and never panics itself.
+#[must_use]
+pub fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(panic payload is not a string)");
+    match info.location() {
+        Some(at) => format!(
+            "panicked at {}:{}:{}: {text}",
+            at.file(),
+            at.line(),
+            at.column()
+        ),
+        None => format!("panicked: {text}"),
+    }
+}
+
+/// Installs (once) a panic hook that reports the panic through `sk_set_error` and
+/// `sk_debug` before the trap, then runs the previous hook (which prints to stderr).
+pub fn install_panic_hook() {
+    thread_local! {
+        static INSTALLED: Cell<bool> = const { Cell::new(false) };
+    }
+    if INSTALLED.with(|i| i.replace(true)) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = panic_message(info);
+        logging::write(log::Level::Error, &message);
+        crate::set_error(&message);
+        previous(info);
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PluginResult;
+    use crate::testing;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Config {
+        fail: bool,
+    }
+
+    #[derive(Default)]
+    struct P {
+        starts: u32,
+    }
+
+    impl Plugin for P {
+        type Config = Config;
+        fn start(&mut self, config: Config) -> PluginResult {
+            self.starts += 1;
+            if config.fail {
+                return Err(std::io::Error::other("disk on fire").into());
+            }
+            crate::set_status(&format!("start #{}", self.starts));
+            Ok(())
+        }
+        fn stop(&mut self) -> PluginResult {
+            Err("cannot stop".into())
+        }
+    }
+
+    thread_local! {
+        static CELL: PluginCell<P> = const { PluginCell::new() };
+    }
+
+    #[test]
+    fn start_codes_and_messages() {
+        testing::reset();
+        assert_eq!(
+            start(&CELL, br#"{"fail":false,"enableDebug":false}"#),
+            START_OK
+        );
+        assert_eq!(
+            start(&CELL, br#"{"fail":false,"enableDebug":false}"#),
+            START_OK
+        );
+        assert_eq!(
+            testing::statuses(),
+            ["start #1", "start #2"],
+            "same instance reused"
+        );
+
+        assert_eq!(start(&CELL, br#"{"fail":true}"#), START_FAILED);
+        assert_eq!(
+            testing::errors().last().unwrap(),
+            "start failed: disk on fire"
+        );
+
+        assert_eq!(start(&CELL, br#"{"fail":"yes"}"#), START_BAD_CONFIG);
+        let err = testing::errors().last().unwrap().clone();
+        assert!(
+            err.starts_with("invalid configuration at `fail`: invalid type: string"),
+            "{err}"
+        );
+
+        assert_eq!(stop(&CELL), STOP_FAILED);
+        assert_eq!(
+            testing::errors().last().unwrap(),
+            "stop failed: cannot stop"
+        );
+    }
+
+    #[test]
+    fn lost_state_after_a_trap_is_reported_and_replaced() {
+        testing::reset();
+        thread_local! {
+            static LOST: PluginCell<P> = const { PluginCell::new() };
+        }
+        assert_eq!(start(&LOST, br#"{"fail":false}"#), START_OK);
+        // Simulate a trap in the middle of a call: the instance was moved out and the
+        // call never returned, so the cell is empty and the call marker stale.
+        LOST.with(|c| c.plugin.borrow_mut().take());
+        let _stale = std::mem::ManuallyDrop::new(CallGuard::enter());
+        assert_eq!(start(&LOST, br#"{"fail":false}"#), START_OK);
+        assert!(
+            testing::errors()[0].contains("lost"),
+            "{:?}",
+            testing::errors()
+        );
+        assert_eq!(
+            testing::statuses().last().unwrap(),
+            "start #1",
+            "fresh instance"
+        );
+        reentry::leave_export();
+    }
+
+    #[test]
+    fn re_entry_from_a_host_call_finds_the_plugin_busy() {
+        testing::reset();
+        thread_local! {
+            static BUSY_CELL: PluginCell<P> = const { PluginCell::new() };
+        }
+        let _guard = CallGuard::enter();
+        let inner = with_plugin(&BUSY_CELL, |_| {
+            reentry::host_call(|| {
+                let _nested = CallGuard::enter();
+                with_plugin(&BUSY_CELL, |_| ())
+            })
+        });
+        assert_eq!(inner, Some(None));
+    }
+}

@@ -1,0 +1,94 @@
+use std::fmt;
+
+/// The SDK's error type: everything a host call or a (de)serialization can report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value could not be converted to or from JSON.
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A delta that the server would drop silently, so the SDK refuses to send it.
+    #[error("invalid delta: {0}")]
+    InvalidDelta(&'static str),
+    /// The host answered a call with a failure code.
+    #[error("the host rejected {call} (returned {code})")]
+    HostRejected {
+        /// The import, for example `sk_publish_notification`.
+        call: &'static str,
+        /// What it returned.
+        code: i32,
+    },
+    /// Output that does not fit the fixed buffer the host provides. The real host would
+    /// silently truncate it into invalid JSON; the SDK reports it instead.
+    #[error("{what} is {len} bytes, but the host's buffer holds only {max}")]
+    OutputTooLarge {
+        /// What was being written, for example `plugin_name`.
+        what: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The host buffer's size in bytes.
+        max: usize,
+    },
+    /// `sk_read_config` returned nothing even with the largest buffer the SDK tries.
+    #[error("the host returned no configuration (sk_read_config gave 0 with a {0}-byte buffer)")]
+    ConfigUnavailable(usize),
+    /// The configuration did not match the plugin's config type.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// `Result` with the SDK's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A configuration that does not match the plugin's config type: where, and what was wrong.
+///
+/// ```
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Config { anchor: Anchor }
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Anchor { radius: f64 }
+///
+/// let err = signalk_plugin::config::parse::<Config>(br#"{"anchor":{"radius":"far"}}"#).unwrap_err();
+/// assert_eq!(err.path(), "anchor.radius");
+/// assert!(err.to_string().starts_with("invalid configuration at `anchor.radius`: invalid type: string \"far\", expected f64"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    path: String,
+    message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(path: String, message: String) -> Self {
+        Self { path, message }
+    }
+
+    /// The dotted path of the offending member (`anchor.radius`, `zones[2].upper`), or
+    /// `.` when the problem is the document itself.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was expected and what was found, as serde reports it.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path == "." {
+            write!(f, "invalid configuration: {}", self.message)
+        } else {
+            write!(
+                f,
+                "invalid configuration at `{}`: {}",
+                self.path, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

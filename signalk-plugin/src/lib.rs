@@ -1,0 +1,100 @@
+//! Write [Signal K] server plugins in safe Rust.
+//!
+//! A plugin is a type that implements [`Plugin`], annotated with
+//! [`#[plugin]`](macro@plugin). The macro generates every WebAssembly export that
+//! signalk-server calls (`plugin_id`, `plugin_name`, `plugin_schema`, `plugin_start`,
+//! `plugin_stop`, `allocate`, `deallocate`, …) inside a `#[cfg(target_arch = "wasm32")]`
+//! module, so your own code stays plain Rust and `cargo test` on the host just works.
+//!
+//! ```
+//! use serde::Deserialize;
+//! use signalk_plugin::{plugin, Delta, Plugin, PluginResult, Update};
+//!
+//! #[derive(Deserialize)]
+//! #[serde(rename_all = "camelCase")]
+//! struct Config {
+//!     #[serde(default = "default_speed")]
+//!     speed: f64,
+//! }
+//! fn default_speed() -> f64 { 3.5 }
+//!
+//! #[derive(Default)]
+//! struct Hello;
+//!
+//! #[plugin(id = "hello", name = "Hello")]
+//! impl Plugin for Hello {
+//!     type Config = Config;
+//!
+//!     fn start(&mut self, config: Config) -> PluginResult {
+//!         signalk_plugin::emit(&Delta::new().with_update(
+//!             Update::new().with_value("navigation.speedThroughWater", config.speed),
+//!         ))?;
+//!         signalk_plugin::set_status("Running");
+//!         Ok(())
+//!     }
+//! }
+//!
+//! # fn main() -> PluginResult {
+//! // Off wasm, host calls are recorded so the plugin can be unit-tested natively.
+//! Hello.start(Config { speed: 1.0 })?;
+//! let deltas = signalk_plugin::testing::take_deltas();
+//! assert_eq!(deltas[0].updates[0].values[0].value, 1.0);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`abi`](crate#layout) (private): the only module with `extern "C"` imports and raw
+//!   pointers. Everything else is `#![deny(unsafe_code)]`.
+//! - Safe host API: [`emit`], [`notify`], [`set_status`], [`set_error`], [`logging`],
+//!   [`config`], [`has_capability`].
+//! - Data model: [`Delta`], [`Update`], [`PathValue`], [`Meta`], [`Notification`], …
+//! - [`testing`] (native only): the in-process recorder that stands in for the host.
+//!
+//! # Recommended release profile
+//!
+//! ```toml
+//! [profile.release]
+//! opt-level = "z"
+//! lto = true
+//! codegen-units = 1
+//! panic = "abort"
+//! strip = true
+//! ```
+//!
+//! It roughly halves the size of a plugin that uses serde.
+//!
+//! [Signal K]: https://signalk.org
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod abi;
+pub mod config;
+mod emit;
+mod error;
+pub mod logging;
+mod model;
+mod plugin;
+mod reentry;
+mod status;
+
+#[doc(hidden)]
+pub mod __private;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
+
+pub use emit::{DeltaVersion, emit, emit_v2, emit_value, notify};
+pub use error::{ConfigError, Error, Result};
+pub use model::{
+    AlarmMethod, AlarmState, Delta, Meta, Notification, PathMeta, PathValue, Source, Update, Zone,
+};
+pub use plugin::{BoxError, NoConfig, Plugin, PluginMetadata, PluginResult};
+pub use signalk_plugin_macros::plugin;
+pub use status::{Capability, has_capability, set_error, set_status};
+
+/// Re-exported so plugins can build values without adding `serde_json` themselves.
+pub use serde_json::{self, Value, json};
+
+/// The `log` facade, re-exported: `signalk_plugin::log::info!(…)` works without adding it.
+pub use log;

@@ -1,0 +1,93 @@
+//! Plugin status and error messages, and capability queries.
+
+use crate::abi;
+
+/// Sets the plugin's status message (`sk_set_status`).
+///
+/// The server broadcasts it as a `PROVIDERSTATUS` event. In 2.32.0 it does not show in
+/// the plugin list's `statusMessage`. An empty message clears it.
+///
+/// ```
+/// signalk_plugin::set_status("Watching anchor");
+/// assert_eq!(signalk_plugin::testing::statuses(), ["Watching anchor"]);
+/// ```
+pub fn set_status(message: &str) {
+    abi::set_status(message);
+}
+
+/// Sets the plugin's error message (`sk_set_error`). The plugin's state stays `running`.
+///
+/// ```
+/// signalk_plugin::set_error("GPS lost");
+/// assert_eq!(signalk_plugin::testing::errors(), ["GPS lost"]);
+/// ```
+pub fn set_error(message: &str) {
+    abi::set_error(message);
+}
+
+/// Capabilities a plugin declares in `package.json` under `wasmCapabilities`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Capability {
+    /// `network`. Raw plugins have no HTTP client in 2.32.0, whatever this says.
+    Network,
+    /// `rawSockets`: UDP and TCP sockets.
+    RawSockets,
+    /// `putHandlers`: PUT handler registration.
+    PutHandlers,
+    /// `resourceProvider`.
+    ResourceProvider,
+    /// `weatherProvider`.
+    WeatherProvider,
+    /// `radarProvider`.
+    RadarProvider,
+    /// `httpEndpoints` (not enforced by 2.32.0).
+    HttpEndpoints,
+    /// `dataRead` (not enforced by 2.32.0).
+    DataRead,
+    /// `dataWrite` (not enforced by 2.32.0).
+    DataWrite,
+    /// `storage` (not enforced by 2.32.0).
+    Storage,
+}
+
+impl Capability {
+    /// The key in `wasmCapabilities`.
+    ///
+    /// ```
+    /// assert_eq!(signalk_plugin::Capability::RawSockets.as_str(), "rawSockets");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Capability::Network => "network",
+            Capability::RawSockets => "rawSockets",
+            Capability::PutHandlers => "putHandlers",
+            Capability::ResourceProvider => "resourceProvider",
+            Capability::WeatherProvider => "weatherProvider",
+            Capability::RadarProvider => "radarProvider",
+            Capability::HttpEndpoints => "httpEndpoints",
+            Capability::DataRead => "dataRead",
+            Capability::DataWrite => "dataWrite",
+            Capability::Storage => "storage",
+        }
+    }
+}
+
+/// Asks the host whether a capability was granted (`sk_has_capability`).
+///
+/// signalk-server 2.32.0 answers truthfully only for [`Capability::Network`] and
+/// [`Capability::RawSockets`]; for every other capability it answers `false` even when
+/// granted. Registration calls (PUT handlers, providers) report a missing capability
+/// themselves.
+///
+/// ```
+/// use signalk_plugin::{has_capability, testing, Capability};
+/// assert!(!has_capability(Capability::RawSockets));
+/// testing::grant(Capability::RawSockets);
+/// assert!(has_capability(Capability::RawSockets));
+/// ```
+#[must_use]
+pub fn has_capability(capability: Capability) -> bool {
+    abi::has_capability(capability.as_str()) == 1
+}

@@ -1,0 +1,232 @@
+//! Native unit testing of plugin logic (not compiled for `wasm32`).
+//!
+//! Off wasm, every host call the SDK makes is answered by a thread-local recorder
+//! instead of signalk-server. A test calls the plugin's methods directly, then asserts
+//! on what was recorded. Each test thread has its own recorder, so tests run in parallel.
+//!
+//! ```
+//! use signalk_plugin::testing::{self, HostCall};
+//!
+//! testing::reset();
+//! signalk_plugin::set_status("Ready").unwrap();
+//! signalk_plugin::emit_value("navigation.speedOverGround", 4.2).unwrap();
+//!
+//! assert_eq!(testing::statuses(), ["Ready"]);
+//! let deltas = testing::take_deltas();
+//! assert_eq!(deltas[0].updates[0].values[0].path, "navigation.speedOverGround");
+//! assert!(matches!(testing::calls().first(), Some(HostCall::SetStatus(_))));
+//! ```
+//!
+//! For the real ABI (the compiled `.wasm` under wasmtime, the host's buffer sizes and
+//! capability rules) use the `signalk-plugin-host-mock` crate.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use crate::{Capability, Delta};
+
+/// One call a plugin made to the host, at the level of the `sk_*` imports.
+///
+/// The same type is used by `signalk-plugin-host-mock` to record what a compiled plugin
+/// did, so assertions read the same in both kinds of tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostCall {
+    /// `sk_debug(msg)`; the SDK prefixes the log level, for example `[INFO] started`.
+    Debug(String),
+    /// `sk_set_status(msg)`.
+    SetStatus(String),
+    /// `sk_set_error(msg)`.
+    SetError(String),
+    /// `sk_handle_message(json, version)`: a delta sent to the server. `version` 2 is
+    /// Signal K v2; anything else is v1.
+    HandleMessage {
+        /// The third argument as passed (1 or 2 from this SDK).
+        version: i32,
+        /// The delta text exactly as the plugin sent it.
+        json: String,
+    },
+    /// `sk_publish_notification(path, value)`.
+    PublishNotification {
+        /// Notification path, for example `notifications.anchor`.
+        path: String,
+        /// The value JSON text.
+        value: String,
+    },
+    /// `sk_read_config(buf)`.
+    ReadConfig,
+    /// `sk_save_config(json)`.
+    SaveConfig(String),
+    /// `sk_has_capability(name)`.
+    HasCapability(String),
+}
+
+impl HostCall {
+    /// Parses the delta of a [`HostCall::HandleMessage`]; `None` for other calls.
+    ///
+    /// ```
+    /// use signalk_plugin::testing::HostCall;
+    /// let call = HostCall::HandleMessage { version: 1, json: r#"{"updates":[]}"#.into() };
+    /// assert!(call.delta().unwrap().unwrap().updates.is_empty());
+    /// assert!(HostCall::ReadConfig.delta().is_none());
+    /// ```
+    #[must_use]
+    pub fn delta(&self) -> Option<Result<Delta, serde_json::Error>> {
+        match self {
+            HostCall::HandleMessage { json, .. } => Some(serde_json::from_str(json)),
+            _ => None,
+        }
+    }
+}
+
+/// Rules the real host applies to import arguments, shared by the native recorder and
+/// the mock host so both answer the same way.
+pub mod host_rules {
+    /// The notification states `sk_publish_notification` accepts (spec §3.3).
+    pub const NOTIFICATION_STATES: [&str; 5] = ["normal", "alert", "warn", "alarm", "emergency"];
+
+    /// Whether `sk_publish_notification` accepts this value JSON: it must parse and
+    /// have a `state` that is one of [`NOTIFICATION_STATES`]. Nothing else is checked.
+    ///
+    /// ```
+    /// use signalk_plugin::testing::host_rules::accepts_notification;
+    /// assert!(accepts_notification(r#"{"state":"alarm"}"#));
+    /// assert!(!accepts_notification(r#"{"state":"bogus","message":"x"}"#));
+    /// assert!(!accepts_notification("not json"));
+    /// ```
+    #[must_use]
+    pub fn accepts_notification(value_json: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(value_json)
+            .ok()
+            .and_then(|v| v.get("state").and_then(|s| s.as_str().map(str::to_owned)))
+            .is_some_and(|state| NOTIFICATION_STATES.contains(&state.as_str()))
+    }
+
+    /// What `sk_has_capability(name)` answers: only `network` and `rawSockets` are ever
+    /// reported, every other name is 0 even when granted (spec §3.5).
+    ///
+    /// ```
+    /// use signalk_plugin::testing::host_rules::capability_answer;
+    /// assert!(capability_answer("rawSockets", |_| true));
+    /// assert!(!capability_answer("putHandlers", |_| true));
+    /// ```
+    #[must_use]
+    pub fn capability_answer(name: &str, granted: impl Fn(&str) -> bool) -> bool {
+        matches!(name, "network" | "rawSockets") && granted(name)
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    calls: Vec<HostCall>,
+    saved_config: Option<String>,
+    capabilities: BTreeSet<&'static str>,
+}
+
+thread_local! {
+    static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::default());
+}
+
+pub(crate) fn record(call: HostCall) {
+    RECORDER.with(|r| r.borrow_mut().calls.push(call));
+}
+
+pub(crate) fn validate_notification(value: &str) -> i32 {
+    if host_rules::accepts_notification(value) {
+        0
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn saved_config() -> String {
+    RECORDER.with(|r| {
+        r.borrow()
+            .saved_config
+            .clone()
+            .unwrap_or_else(|| "{}".into())
+    })
+}
+
+pub(crate) fn capability_answer(name: &str) -> bool {
+    RECORDER.with(|r| {
+        let r = r.borrow();
+        host_rules::capability_answer(name, |n| r.capabilities.contains(n))
+    })
+}
+
+/// Forgets every recorded call, the saved config and the granted capabilities.
+pub fn reset() {
+    RECORDER.with(|r| *r.borrow_mut() = Recorder::default());
+}
+
+/// Every host call recorded on this thread so far, oldest first.
+#[must_use]
+pub fn calls() -> Vec<HostCall> {
+    RECORDER.with(|r| r.borrow().calls.clone())
+}
+
+/// Returns and forgets the recorded host calls.
+#[must_use]
+pub fn take_calls() -> Vec<HostCall> {
+    RECORDER.with(|r| std::mem::take(&mut r.borrow_mut().calls))
+}
+
+/// Returns the deltas emitted so far (parsed), and forgets all recorded calls.
+///
+/// # Panics
+/// If a recorded delta is not valid JSON for [`Delta`]; the SDK never emits such a delta,
+/// so this points at a bug worth a failing test.
+#[must_use]
+pub fn take_deltas() -> Vec<Delta> {
+    take_calls()
+        .iter()
+        .filter_map(HostCall::delta)
+        .map(|d| d.expect("the SDK emitted a delta that does not parse"))
+        .collect()
+}
+
+/// The messages passed to `sk_set_status`, oldest first.
+#[must_use]
+pub fn statuses() -> Vec<String> {
+    filter(|c| match c {
+        HostCall::SetStatus(m) => Some(m.clone()),
+        _ => None,
+    })
+}
+
+/// The messages passed to `sk_set_error`, oldest first.
+#[must_use]
+pub fn errors() -> Vec<String> {
+    filter(|c| match c {
+        HostCall::SetError(m) => Some(m.clone()),
+        _ => None,
+    })
+}
+
+/// The messages passed to `sk_debug`, oldest first, with their level prefixes.
+#[must_use]
+pub fn logs() -> Vec<String> {
+    filter(|c| match c {
+        HostCall::Debug(m) => Some(m.clone()),
+        _ => None,
+    })
+}
+
+fn filter<T>(f: impl Fn(&HostCall) -> Option<T>) -> Vec<T> {
+    RECORDER.with(|r| r.borrow().calls.iter().filter_map(f).collect())
+}
+
+/// Sets what `sk_read_config` returns (the `configuration` member of the plugin's
+/// config file). Default: `{}`.
+pub fn set_saved_config(json: impl Into<String>) {
+    let json = json.into();
+    RECORDER.with(|r| r.borrow_mut().saved_config = Some(json));
+}
+
+/// Grants a capability, as `wasmCapabilities` in `package.json` would.
+pub fn grant(capability: Capability) {
+    RECORDER.with(|r| {
+        r.borrow_mut().capabilities.insert(capability.as_str());
+    });
+}
