@@ -87,12 +87,12 @@ pub fn read_raw() -> Result<String> {
     loop {
         let mut buf = vec![0u8; size];
         let written = abi::read_config(&mut buf);
-        if let Ok(n) = usize::try_from(written) {
-            if n > 0 && n <= size {
-                buf.truncate(n);
-                // The host encodes JS text, so this is always UTF-8.
-                return Ok(String::from_utf8_lossy(&buf).into_owned());
-            }
+        if let Ok(n @ 1..) = usize::try_from(written)
+            && n <= size
+        {
+            buf.truncate(n);
+            // The host encodes JS text, so this is always UTF-8.
+            return Ok(String::from_utf8_lossy(&buf).into_owned());
         }
         if size >= LAST {
             return Err(Error::ConfigUnavailable(size));
@@ -362,7 +362,7 @@ mod tests {
         );
         assert!(parse::<Strict>(b"{\"maxRadius\":").is_err());
         assert!(parse::<Strict>(br#"{"maxRadius":1} trailing"#).is_err());
-        assert!(parse::<Strict>(b"[1]").is_err());
+        assert!(parse::<Strict>(b"5").is_err());
     }
 
     #[test]

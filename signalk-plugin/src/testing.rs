@@ -8,7 +8,7 @@
 //! use signalk_plugin::testing::{self, HostCall};
 //!
 //! testing::reset();
-//! signalk_plugin::set_status("Ready").unwrap();
+//! signalk_plugin::set_status("Ready");
 //! signalk_plugin::emit_value("navigation.speedOverGround", 4.2).unwrap();
 //!
 //! assert_eq!(testing::statuses(), ["Ready"]);
