@@ -12,9 +12,11 @@
 //! signalk_plugin::emit_value("navigation.speedOverGround", 4.2).unwrap();
 //!
 //! assert_eq!(testing::statuses(), ["Ready"]);
+//! assert!(matches!(testing::calls().first(), Some(HostCall::SetStatus(_))));
+//! // `take_deltas` parses the emitted deltas and clears the record.
 //! let deltas = testing::take_deltas();
 //! assert_eq!(deltas[0].updates[0].values[0].path, "navigation.speedOverGround");
-//! assert!(matches!(testing::calls().first(), Some(HostCall::SetStatus(_))));
+//! assert!(testing::calls().is_empty());
 //! ```
 //!
 //! For the real ABI (the compiled `.wasm` under wasmtime, the host's buffer sizes and
