@@ -18,9 +18,28 @@ pub fn expand(def: &PluginDef) -> TokenStream {
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
     });
     let rt = quote!(::signalk_plugin::__private);
+    let handlers = &def.handlers;
+    let deltas = handlers.on_delta;
+    let moved = &handlers.moved;
+    let inherent = (!moved.is_empty()).then(|| {
+        let names = moved.iter().map(|m| &m.sig.ident);
+        quote! {
+            impl #ty { #(#moved)* }
+            // Off wasm nothing calls the handlers but tests; keep them (and what they
+            // use) from being reported as dead code in native builds.
+            const _: () = { #(let _ = <#ty>::#names;)* };
+        }
+    });
+    let optional = optional_exports(def, &rt);
+    let registrations = handlers.puts.iter().map(|p| {
+        let (context, path) = (&p.context, &p.path);
+        quote! { #rt::Registration::Put { context: #context, path: #path } }
+    });
 
     quote! {
         #item
+
+        #inherent
 
         impl ::signalk_plugin::PluginMetadata for #ty {
             const ID: &'static str = #id;
@@ -38,48 +57,108 @@ pub fn expand(def: &PluginDef) -> TokenStream {
             type __Plugin = #ty;
 
             #rt::thread_local! {
-                static PLUGIN: #rt::PluginCell<__Plugin> = const { #rt::PluginCell::new() };
+                static PLUGIN: #rt::PluginCell<__Plugin, #deltas> = const { #rt::PluginCell::new() };
             }
 
             #[unsafe(no_mangle)]
             extern "C" fn allocate(size: i32) -> i32 {
-                #rt::allocate(size)
+                #rt::exports::allocate(size)
             }
 
             #[unsafe(no_mangle)]
             unsafe extern "C" fn deallocate(ptr: i32, size: i32) {
                 // SAFETY: the host passes back a pointer from `allocate` with its size.
-                unsafe { #rt::deallocate(ptr, size) }
+                unsafe { #rt::exports::deallocate(ptr, size) }
             }
 
             #[unsafe(no_mangle)]
             unsafe extern "C" fn plugin_id(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: the host passes the output buffer it allocated.
-                unsafe { #rt::write_metadata(out_ptr, out_max, "plugin_id", <__Plugin as ::signalk_plugin::PluginMetadata>::ID) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "plugin_id", <__Plugin as ::signalk_plugin::PluginMetadata>::ID) }
             }
 
             #[unsafe(no_mangle)]
             unsafe extern "C" fn plugin_name(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: as above.
-                unsafe { #rt::write_metadata(out_ptr, out_max, "plugin_name", <__Plugin as ::signalk_plugin::PluginMetadata>::NAME) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "plugin_name", <__Plugin as ::signalk_plugin::PluginMetadata>::NAME) }
             }
 
             #[unsafe(no_mangle)]
             unsafe extern "C" fn plugin_schema(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: as above.
-                unsafe { #rt::write_metadata(out_ptr, out_max, "plugin_schema", <__Plugin as ::signalk_plugin::PluginMetadata>::SCHEMA) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "plugin_schema", <__Plugin as ::signalk_plugin::PluginMetadata>::SCHEMA) }
             }
 
             #[unsafe(no_mangle)]
             unsafe extern "C" fn plugin_start(ptr: i32, len: i32) -> i32 {
                 // SAFETY: the host passes the config buffer it allocated and filled.
-                unsafe { #rt::plugin_start(&PLUGIN, ptr, len) }
+                unsafe { #rt::exports::plugin_start_with(&PLUGIN, ptr, len, &[#(#registrations),*]) }
             }
 
             #[unsafe(no_mangle)]
             extern "C" fn plugin_stop() -> i32 {
-                #rt::plugin_stop(&PLUGIN)
+                #rt::exports::plugin_stop(&PLUGIN)
             }
+
+            #optional
         };
     }
+}
+
+/// Exports only a plugin that uses them gets: `poll`, `delta_handler`, PUT and HTTP
+/// handlers, `http_endpoints`.
+fn optional_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
+    let handlers = &def.handlers;
+    let poll = handlers.poll.then(|| {
+        quote! {
+            #[unsafe(no_mangle)]
+            extern "C" fn poll() -> i32 {
+                #rt::exports::poll(&PLUGIN)
+            }
+        }
+    });
+    let delta = handlers.on_delta.then(|| {
+        quote! {
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn delta_handler(ptr: i32, len: i32) {
+                // SAFETY: the host passes the delta buffer it allocated and filled.
+                unsafe { #rt::exports::delta_handler(&PLUGIN, ptr, len) }
+            }
+        }
+    });
+    let puts = handlers.puts.iter().map(|p| {
+        let (export, method) = (&p.export, &p.method);
+        quote! {
+            const _: () = {
+                #[unsafe(export_name = #export)]
+                unsafe extern "C" fn handler(in_ptr: i32, in_len: i32, out_ptr: i32, out_max: i32) -> i32 {
+                    // SAFETY: the host passes the buffers it allocated for this call.
+                    unsafe { #rt::exports::handle_put(&PLUGIN, (in_ptr, in_len, out_ptr, out_max), __Plugin::#method) }
+                }
+            };
+        }
+    });
+    let https = handlers.https.iter().map(|h| {
+        let (export, method) = (&h.export, &h.method);
+        quote! {
+            const _: () = {
+                #[unsafe(export_name = #export)]
+                unsafe extern "C" fn handler(in_ptr: i32, in_len: i32, out_ptr: i32, out_max: i32) -> i32 {
+                    // SAFETY: the host passes the buffers it allocated for this call.
+                    unsafe { #rt::exports::handle_http(&PLUGIN, (in_ptr, in_len, out_ptr, out_max), __Plugin::#method) }
+                }
+            };
+        }
+    });
+    let endpoints = (!handlers.https.is_empty()).then(|| {
+        let json = handlers.endpoints_json();
+        quote! {
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn http_endpoints(out_ptr: i32, out_max: i32) -> i32 {
+                // SAFETY: the host passes the output buffer it allocated.
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "http_endpoints", #json) }
+            }
+        }
+    });
+    quote! { #poll #delta #(#puts)* #(#https)* #endpoints }
 }

@@ -8,6 +8,7 @@
 //! the `#[cfg(target_arch = "wasm32")]` exports module.
 
 mod codegen;
+mod handlers;
 mod model;
 mod parse;
 mod schema;

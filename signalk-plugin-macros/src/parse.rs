@@ -41,9 +41,13 @@ struct Args {
 pub fn plugin_def(attr: TokenStream, item: TokenStream) -> syn::Result<PluginDef> {
     let mut errors = Errors::default();
     let args = parse_args(attr, &mut errors);
+    let mut handlers = crate::model::Handlers::default();
     let item = match syn::parse2::<ItemImpl>(item.clone()) {
-        Ok(item) => {
+        Ok(mut item) => {
             check_impl(&item, &mut errors);
+            let mut handler_errors = Vec::new();
+            handlers = crate::handlers::extract(&mut item, &mut handler_errors);
+            handler_errors.into_iter().for_each(|e| errors.push(e));
             Some(item)
         }
         Err(_) => {
@@ -90,6 +94,7 @@ pub fn plugin_def(attr: TokenStream, item: TokenStream) -> syn::Result<PluginDef
         name: name.expect("checked above"),
         schema: schema.expect("checked above"),
         tracked_file,
+        handlers,
     })
 }
 

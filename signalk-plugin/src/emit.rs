@@ -6,9 +6,7 @@
 //! generated exports handle that: a delta that arrives while the plugin is busy is
 //! queued and delivered right after the current call returns.
 
-use serde_json::Value;
-
-use crate::{Delta, Error, Notification, Result, Update, abi, reentry};
+use crate::{Delta, Error, Notification, RawJson, Result, Update, abi, reentry};
 
 /// The Signal K data-model version a delta is sent as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,7 +66,7 @@ pub fn emit_v2(delta: &Delta) -> Result<()> {
 ///
 /// # Errors
 /// As [`emit`].
-pub fn emit_value(path: &str, value: impl Into<Value>) -> Result<()> {
+pub fn emit_value(path: &str, value: impl Into<RawJson>) -> Result<()> {
     emit(&Delta::new().with_update(Update::new().with_value(path, value)))
 }
 
@@ -153,7 +151,7 @@ mod tests {
             Err(Error::InvalidDelta(_))
         ));
         assert!(matches!(emit_value("", 1), Err(Error::InvalidDelta(_))));
-        let meta_only = Delta::new().with_update(Update::new().with_meta("a", Meta::default()));
+        let meta_only = Delta::new().with_update(Update::new().with_meta("a", &Meta::default()));
         emit(&meta_only).unwrap();
         assert_eq!(testing::take_calls().len(), 1);
     }

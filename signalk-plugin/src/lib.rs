@@ -72,9 +72,11 @@ mod abi;
 pub mod config;
 mod emit;
 mod error;
+pub mod http;
 pub mod logging;
 mod model;
 mod plugin;
+pub mod put;
 mod reentry;
 mod status;
 
@@ -87,7 +89,8 @@ pub mod testing;
 pub use emit::{DeltaVersion, emit, emit_v2, emit_value, notify};
 pub use error::{ConfigError, Error, Result};
 pub use model::{
-    AlarmMethod, AlarmState, Delta, Meta, Notification, PathMeta, PathValue, Source, Update, Zone,
+    AlarmMethod, AlarmState, Delta, Meta, Notification, PathMeta, PathValue, RawJson, Source,
+    Update, Zone,
 };
 pub use plugin::{BoxError, NoConfig, Plugin, PluginMetadata, PluginResult};
 pub use signalk_plugin_macros::plugin;

@@ -61,6 +61,13 @@ pub enum HostCall {
     SaveConfig(String),
     /// `sk_has_capability(name)`.
     HasCapability(String),
+    /// `sk_register_put_handler(context, path)`.
+    RegisterPutHandler {
+        /// Request context, for example `vessels.self`.
+        context: String,
+        /// Signal K path.
+        path: String,
+    },
 }
 
 impl HostCall {
@@ -155,6 +162,10 @@ pub(crate) fn capability_answer(name: &str) -> bool {
         let r = r.borrow();
         host_rules::capability_answer(name, |n| r.capabilities.contains(n))
     })
+}
+
+pub(crate) fn granted(name: &str) -> bool {
+    RECORDER.with(|r| r.borrow().capabilities.contains(name))
 }
 
 /// Forgets every recorded call, the saved config and the granted capabilities.

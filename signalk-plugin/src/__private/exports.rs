@@ -1,4 +1,4 @@
-//! The pointer-level halves of the generated exports (wasm only).
+//! Wasm only: turns raw pointers into slices and back, around [`super::runtime`].
 
 use std::thread::LocalKey;
 
@@ -12,8 +12,8 @@ pub use memory::{allocate, deallocate};
 ///
 /// # Safety
 /// `ptr..ptr+len` must be the input buffer the host allocated for this call.
-pub unsafe fn plugin_start<P: Plugin>(
-    cell: &'static LocalKey<PluginCell<P>>,
+pub unsafe fn plugin_start<P: Plugin, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
     ptr: i32,
     len: i32,
 ) -> i32 {
@@ -24,7 +24,7 @@ pub unsafe fn plugin_start<P: Plugin>(
 }
 
 /// `plugin_stop()`.
-pub fn plugin_stop<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>) -> i32 {
+pub fn plugin_stop<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>) -> i32 {
     runtime::install_panic_hook();
     runtime::stop(cell)
 }
@@ -50,4 +50,85 @@ pub unsafe fn write_metadata(out_ptr: i32, out_max: i32, what: &'static str, tex
             0
         }
     }
+}
+
+/// `plugin_start(cfg_ptr, cfg_len)` that registers handlers and providers first.
+///
+/// # Safety
+/// As [`plugin_start`].
+pub unsafe fn plugin_start_with<P: Plugin, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    ptr: i32,
+    len: i32,
+    registrations: &[runtime::Registration],
+) -> i32 {
+    runtime::install_panic_hook();
+    // SAFETY: guaranteed by the caller.
+    let config = unsafe { memory::input(ptr, len) };
+    runtime::start_with(cell, config, registrations)
+}
+
+/// `poll()`.
+pub fn poll<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>) -> i32 {
+    runtime::install_panic_hook();
+    runtime::poll(cell)
+}
+
+/// `delta_handler(ptr, len)`.
+///
+/// # Safety
+/// `ptr..ptr+len` must be the input buffer the host allocated for this call.
+pub unsafe fn delta_handler<P: Plugin, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    ptr: i32,
+    len: i32,
+) {
+    runtime::install_panic_hook();
+    // SAFETY: guaranteed by the caller.
+    let json = unsafe { memory::input(ptr, len) };
+    runtime::delta(cell, json);
+}
+
+/// A `handle_put_*` export: `(val_ptr, val_len, out_ptr, out_max) -> written`.
+///
+/// # Safety
+/// The two ranges must be the input and output buffers the host allocated for this call.
+pub unsafe fn handle_put<
+    P: Plugin,
+    const D: bool,
+    T: serde::de::DeserializeOwned,
+    R: crate::put::IntoPutReply,
+>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    (in_ptr, in_len, out_ptr, out_max): (i32, i32, i32, i32),
+    handler: fn(&mut P, T) -> R,
+) -> i32 {
+    runtime::install_panic_hook();
+    // SAFETY: guaranteed by the caller.
+    let value = unsafe { memory::input(in_ptr, in_len) };
+    let reply = runtime::put(cell, value, usize::try_from(out_max).unwrap_or(0), handler);
+    // SAFETY: guaranteed by the caller; `reply` was sized for `out_max`.
+    unsafe { memory::write_output(out_ptr, out_max, &reply) }.unwrap_or(0)
+}
+
+/// An HTTP handler export: `(req_ptr, req_len, out_ptr, out_max) -> written`.
+///
+/// # Safety
+/// The two ranges must be the input and output buffers the host allocated for this call.
+pub unsafe fn handle_http<P: Plugin, const D: bool, R: crate::http::IntoResponse>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    (in_ptr, in_len, out_ptr, out_max): (i32, i32, i32, i32),
+    handler: fn(&mut P, crate::http::HttpRequest) -> R,
+) -> i32 {
+    runtime::install_panic_hook();
+    // SAFETY: guaranteed by the caller.
+    let request = unsafe { memory::input(in_ptr, in_len) };
+    let response = runtime::http(
+        cell,
+        request,
+        usize::try_from(out_max).unwrap_or(0),
+        handler,
+    );
+    // SAFETY: guaranteed by the caller; `response` was sized for `out_max`.
+    unsafe { memory::write_output(out_ptr, out_max, &response) }.unwrap_or(0)
 }

@@ -1,13 +1,12 @@
 //! Support code for the exports `#[plugin]` generates. Not a public API: names and
 //! signatures here change without notice.
 
-mod runtime;
-pub use runtime::*;
+pub mod runtime;
 
+/// The pointer-level halves of the generated exports.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
-mod exports;
-#[cfg(target_arch = "wasm32")]
-pub use exports::*;
+pub mod exports;
 
+pub use runtime::{PluginCell, Registration};
 pub use std::thread_local;

@@ -2,9 +2,18 @@
 //! can be tested natively.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::thread::LocalKey;
 
-use crate::{Plugin, config, logging, reentry};
+use serde::de::DeserializeOwned;
+
+use crate::http::{self, HttpRequest, IntoResponse};
+use crate::put::{self, IntoPutReply, PutReply};
+use crate::{Delta, Plugin, config, logging, reentry};
+
+/// How many deltas may wait for a busy plugin. Reaching it means the plugin reacts to
+/// its own deltas by emitting more: the oldest are dropped, with an error log.
+pub const MAX_QUEUED_DELTAS: usize = 10_000;
 
 /// `plugin_start` result: the plugin started.
 pub const START_OK: i32 = 0;
@@ -23,23 +32,30 @@ pub const STOP_FAILED: i32 = 1;
 /// no borrow is ever held across a host call. If a call traps (a panic is an abort on
 /// wasm), the instance is gone; the next call notices, says so with `sk_set_error`, and
 /// carries on with a fresh `Default` instance instead of failing forever.
-pub struct PluginCell<P> {
+///
+/// `DELTAS` is whether the plugin receives deltas (defines `on_delta`): only then is the
+/// queue of deltas that arrived while it was busy drained, so plugins without
+/// `delta_handler` carry no delta-parsing code at all.
+pub struct PluginCell<P, const DELTAS: bool = false> {
     plugin: RefCell<Option<P>>,
     created: Cell<bool>,
+    /// Deltas delivered while the plugin was busy, as the host's JSON text.
+    pending: RefCell<VecDeque<Vec<u8>>>,
 }
 
-impl<P> PluginCell<P> {
+impl<P, const DELTAS: bool> PluginCell<P, DELTAS> {
     /// An empty cell; the plugin is created on first use.
     #[must_use]
     pub const fn new() -> Self {
         Self {
             plugin: RefCell::new(None),
             created: Cell::new(false),
+            pending: RefCell::new(VecDeque::new()),
         }
     }
 }
 
-impl<P> Default for PluginCell<P> {
+impl<P, const DELTAS: bool> Default for PluginCell<P, DELTAS> {
     fn default() -> Self {
         Self::new()
     }
@@ -70,8 +86,8 @@ impl Drop for CallGuard {
 
 /// Runs `f` on the plugin instance, creating it if needed. `None` if the plugin is busy
 /// further up the stack (the host re-entered us from inside one of our host calls).
-pub fn with_plugin<P: Plugin, R>(
-    cell: &'static LocalKey<PluginCell<P>>,
+pub fn with_plugin<P: Plugin, const D: bool, R>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
     f: impl FnOnce(&mut P) -> R,
 ) -> Option<R> {
     let taken = cell.with(|c| c.plugin.borrow_mut().take());
@@ -88,12 +104,132 @@ pub fn with_plugin<P: Plugin, R>(
         }
     };
     let result = f(&mut plugin);
+    // Deltas that arrived while `f` ran (from our own emits) are delivered now, before
+    // anyone else can see the plugin, in arrival order.
+    while let Some(json) = D
+        .then(|| cell.with(|c| c.pending.borrow_mut().pop_front()))
+        .flatten()
+    {
+        dispatch_delta(&mut plugin, &json);
+    }
     cell.with(|c| *c.plugin.borrow_mut() = Some(plugin));
     Some(result)
 }
 
+fn dispatch_delta<P: Plugin>(plugin: &mut P, json: &[u8]) {
+    match serde_json::from_slice::<Delta>(json) {
+        Ok(delta) => plugin.on_delta(&delta),
+        Err(err) => logging::write(
+            log::Level::Warn,
+            &format!("ignored a delta that does not parse: {err}"),
+        ),
+    }
+}
+
+/// `delta_handler`: hands the delta to the plugin, or queues it if the plugin is busy
+/// further up the stack (the host re-entered us from inside our own emit).
+pub fn delta<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>, json: &[u8]) {
+    let _guard = CallGuard::enter();
+    if reentry::in_host_call() && cell.with(|c| c.plugin.borrow().is_none()) {
+        let dropped = cell.with(|c| {
+            let mut pending = c.pending.borrow_mut();
+            pending.push_back(json.to_vec());
+            (pending.len() > MAX_QUEUED_DELTAS).then(|| pending.pop_front())
+        });
+        if dropped.is_some() {
+            logging::write(
+                log::Level::Error,
+                "more than 10000 deltas queued while the plugin was busy (does it react to its own deltas?); dropped the oldest",
+            );
+        }
+        return;
+    }
+    with_plugin(cell, |plugin| dispatch_delta(plugin, json));
+}
+
+/// `poll`.
+pub fn poll<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>) -> i32 {
+    let _guard = CallGuard::enter();
+    match with_plugin(cell, P::poll) {
+        Some(Ok(())) => 0,
+        Some(Err(err)) => {
+            report("poll failed", &*err);
+            1
+        }
+        None => BUSY,
+    }
+}
+
+/// A PUT handler export: decodes the value as `T`, runs the handler, encodes the reply
+/// for a buffer of `max` bytes.
+pub fn put<P: Plugin, const D: bool, T: DeserializeOwned, R: IntoPutReply>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    value_json: &[u8],
+    max: usize,
+    handler: fn(&mut P, T) -> R,
+) -> Vec<u8> {
+    let _guard = CallGuard::enter();
+    let reply = match serde_json::from_slice::<T>(value_json) {
+        Ok(value) => with_plugin(cell, |plugin| handler(plugin, value).into_put_reply())
+            .unwrap_or_else(|| PutReply::with_status(503, "the plugin is busy")),
+        Err(err) => PutReply::with_status(400, format!("invalid value: {err}")),
+    };
+    put::encode_reply(&reply, max)
+}
+
+/// An HTTP handler export: decodes the request, runs the handler, encodes the envelope
+/// for a buffer of `max` bytes.
+pub fn http<P: Plugin, const D: bool, R: IntoResponse>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    request_json: &[u8],
+    max: usize,
+    handler: fn(&mut P, HttpRequest) -> R,
+) -> Vec<u8> {
+    let _guard = CallGuard::enter();
+    let response = match http::decode_request(request_json) {
+        Ok(request) => with_plugin(cell, |plugin| handler(plugin, request).into_response())
+            .unwrap_or_else(|| http::HttpError::new(503, "the plugin is busy").into_response()),
+        Err(response) => response,
+    };
+    http::encode_response(&response, max)
+}
+
+/// Something the generated `plugin_start` registers with the host before calling
+/// `Plugin::start`. Providers only get an instance when registered inside a successful
+/// `plugin_start` (spec §3.7), so this is the one place that works.
+#[derive(Debug, Clone, Copy)]
+pub enum Registration {
+    /// `sk_register_put_handler(context, path)`.
+    Put {
+        /// Request context, for example `vessels.self`.
+        context: &'static str,
+        /// Signal K path.
+        path: &'static str,
+    },
+}
+
+impl Registration {
+    fn register(self) -> crate::Result<()> {
+        match self {
+            Registration::Put { context, path } => put::register(context, path),
+        }
+    }
+}
+
 /// `plugin_start` with the configuration bytes the host passed.
-pub fn start<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>, config_json: &[u8]) -> i32 {
+pub fn start<P: Plugin, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    config_json: &[u8],
+) -> i32 {
+    start_with(cell, config_json, &[])
+}
+
+/// `plugin_start` that first registers handlers and providers with the host.
+pub fn start_with<P: Plugin, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    config_json: &[u8],
+    registrations: &[Registration],
+) -> i32 {
     let _guard = CallGuard::enter();
     let parsed = match config::parse::<P::Config>(config_json) {
         Ok(parsed) => parsed,
@@ -105,6 +241,12 @@ pub fn start<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>, config_json: &[u
         }
     };
     logging::init(parsed.enable_debug);
+    for registration in registrations {
+        if let Err(err) = registration.register() {
+            report(&format!("{registration:?}"), &err);
+            return START_FAILED;
+        }
+    }
     match with_plugin(cell, |plugin| plugin.start(parsed.config)) {
         Some(Ok(())) => START_OK,
         Some(Err(err)) => {
@@ -116,7 +258,7 @@ pub fn start<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>, config_json: &[u
 }
 
 /// `plugin_stop`.
-pub fn stop<P: Plugin>(cell: &'static LocalKey<PluginCell<P>>) -> i32 {
+pub fn stop<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>) -> i32 {
     let _guard = CallGuard::enter();
     match with_plugin(cell, P::stop) {
         Some(Ok(())) => 0,

@@ -20,6 +20,12 @@ unsafe extern "C" {
     fn sk_read_config(buf_ptr: *mut u8, buf_max: usize) -> i32;
     fn sk_save_config(ptr: *const u8, len: usize) -> i32;
     fn sk_has_capability(ptr: *const u8, len: usize) -> i32;
+    fn sk_register_put_handler(
+        ctx_ptr: *const u8,
+        ctx_len: usize,
+        path_ptr: *const u8,
+        path_len: usize,
+    ) -> i32;
 }
 
 pub(crate) fn debug(msg: &str) {
@@ -60,4 +66,9 @@ pub(crate) fn save_config(json: &[u8]) -> i32 {
 pub(crate) fn has_capability(name: &str) -> i32 {
     // SAFETY: as above.
     unsafe { sk_has_capability(name.as_ptr(), name.len()) }
+}
+
+pub(crate) fn register_put_handler(context: &str, path: &str) -> i32 {
+    // SAFETY: both slices are valid for reads for the whole call.
+    unsafe { sk_register_put_handler(context.as_ptr(), context.len(), path.as_ptr(), path.len()) }
 }

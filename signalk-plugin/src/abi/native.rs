@@ -59,3 +59,11 @@ pub(crate) fn has_capability(name: &str) -> i32 {
     testing::record(HostCall::HasCapability(name.to_owned()));
     i32::from(testing::capability_answer(name))
 }
+
+pub(crate) fn register_put_handler(context: &str, path: &str) -> i32 {
+    testing::record(HostCall::RegisterPutHandler {
+        context: context.to_owned(),
+        path: path.to_owned(),
+    });
+    i32::from(testing::granted("putHandlers"))
+}

@@ -1,7 +1,5 @@
+use super::{Meta, PathMeta, RawJson};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use super::PathMeta;
 
 /// A Signal K delta: a context and a list of updates.
 ///
@@ -69,11 +67,12 @@ impl Delta {
     /// ```
     /// use signalk_plugin::{Delta, Update};
     /// let d = Delta::new().with_update(Update::new().with_value("a", 1));
-    /// assert_eq!(d.value_of("a"), Some(&serde_json::json!(1)));
-    /// assert_eq!(d.value_of("b"), None);
+    /// assert_eq!(d.value_of("a").unwrap(), 1);
+    /// assert_eq!(d.value_of("a").unwrap().parse::<u8>().unwrap(), 1);
+    /// assert!(d.value_of("b").is_none());
     /// ```
     #[must_use]
-    pub fn value_of(&self, path: &str) -> Option<&Value> {
+    pub fn value_of(&self, path: &str) -> Option<&RawJson> {
         self.values()
             .filter(|v| v.path == path)
             .map(|v| &v.value)
@@ -115,21 +114,25 @@ impl Update {
         Self::default()
     }
 
-    /// Adds a path/value pair. Any type with `Into<Value>` works: numbers, strings,
-    /// booleans, [`Value`] (use [`json!`](crate::json) for objects).
+    /// Adds a path/value pair. Numbers, strings, booleans, `Option`s and
+    /// [`serde_json::Value`]s convert directly; for your own `Serialize` types use
+    /// [`RawJson::serialize`].
     #[must_use]
-    pub fn with_value(mut self, path: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn with_value(mut self, path: impl Into<String>, value: impl Into<RawJson>) -> Self {
         self.values.push(PathValue::new(path, value));
         self
     }
 
     /// Adds metadata for a path.
+    ///
+    /// ```
+    /// use signalk_plugin::{Meta, Update};
+    /// let u = Update::new().with_meta("a.b", &Meta { units: Some("m".into()), ..Meta::default() });
+    /// assert_eq!(u.meta[0].value.parse::<Meta>().unwrap().units.as_deref(), Some("m"));
+    /// ```
     #[must_use]
-    pub fn with_meta(mut self, path: impl Into<String>, meta: super::Meta) -> Self {
-        self.meta.push(PathMeta {
-            path: path.into(),
-            value: meta,
-        });
+    pub fn with_meta(mut self, path: impl Into<String>, meta: &Meta) -> Self {
+        self.meta.push(PathMeta::new(path, meta));
         self
     }
 
@@ -153,8 +156,8 @@ impl Update {
 pub struct PathValue {
     /// Dotted Signal K path, for example `navigation.position`.
     pub path: String,
-    /// The value; any JSON.
-    pub value: Value,
+    /// The value; any JSON, kept as text until parsed.
+    pub value: RawJson,
 }
 
 impl PathValue {
@@ -165,7 +168,7 @@ impl PathValue {
     /// assert_eq!(pv.value, 4.5);
     /// ```
     #[must_use]
-    pub fn new(path: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn new(path: impl Into<String>, value: impl Into<RawJson>) -> Self {
         Self {
             path: path.into(),
             value: value.into(),

@@ -1,14 +1,27 @@
 use serde::{Deserialize, Serialize};
 
-use super::AlarmState;
+use super::{AlarmState, RawJson};
 
-/// Metadata for one path, as carried in an update's `meta` list.
+/// Metadata for one path, as carried in an update's `meta` list. The metadata is kept
+/// as JSON text; [`RawJson::parse`] it into a [`Meta`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathMeta {
     /// The path the metadata describes.
     pub path: String,
     /// The metadata.
-    pub value: Meta,
+    pub value: RawJson,
+}
+
+impl PathMeta {
+    /// Metadata for `path`.
+    #[must_use]
+    pub fn new(path: impl Into<String>, meta: &Meta) -> Self {
+        Self {
+            path: path.into(),
+            // Meta has string keys only, so it always serializes.
+            value: RawJson::serialize(meta).unwrap_or_default(),
+        }
+    }
 }
 
 /// Signal K metadata of a path: units, description, zones, …

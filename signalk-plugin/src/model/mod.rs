@@ -8,7 +8,9 @@
 mod delta;
 mod meta;
 mod notification;
+mod raw;
 
 pub use delta::{Delta, PathValue, Source, Update};
 pub use meta::{Meta, PathMeta, Zone};
 pub use notification::{AlarmMethod, AlarmState, Notification};
+pub use raw::RawJson;
