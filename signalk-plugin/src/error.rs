@@ -32,6 +32,9 @@ pub enum Error {
     /// `sk_read_config` returned nothing even with the largest buffer the SDK tries.
     #[error("the host returned no configuration (sk_read_config gave 0 with a {0}-byte buffer)")]
     ConfigUnavailable(usize),
+    /// Registering a handler or provider with the host failed.
+    #[error("{0}")]
+    Registration(String),
     /// The configuration did not match the plugin's config type.
     #[error(transparent)]
     Config(#[from] ConfigError),

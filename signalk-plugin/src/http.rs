@@ -517,7 +517,7 @@ pub fn encode_response(response: &HttpResponse, max: usize) -> Vec<u8> {
 /// Parses the request the host passed; a request that does not parse is a 400.
 #[doc(hidden)]
 pub fn decode_request(bytes: &[u8]) -> Result<HttpRequest, HttpResponse> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    crate::json::from_bytes(bytes).map_err(|e| {
         HttpError::bad_request(format!("malformed request from the host: {e}")).into_response()
     })
 }

@@ -73,6 +73,7 @@ pub mod config;
 mod emit;
 mod error;
 pub mod http;
+mod json;
 pub mod logging;
 mod model;
 mod plugin;

@@ -46,7 +46,7 @@ pub unsafe fn write_metadata(out_ptr: i32, out_max: i32, what: &'static str, tex
                 len: text.len(),
                 max: usize::try_from(out_max).unwrap_or(0),
             };
-            runtime::report("metadata", &err);
+            runtime::report("metadata", &err.to_string());
             0
         }
     }

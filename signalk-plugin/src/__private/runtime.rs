@@ -117,7 +117,7 @@ pub fn with_plugin<P: Plugin, const D: bool, R>(
 }
 
 fn dispatch_delta<P: Plugin>(plugin: &mut P, json: &[u8]) {
-    match serde_json::from_slice::<Delta>(json) {
+    match crate::json::from_bytes::<Delta>(json) {
         Ok(delta) => plugin.on_delta(&delta),
         Err(err) => logging::write(
             log::Level::Warn,
@@ -153,7 +153,7 @@ pub fn poll<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>)
     match with_plugin(cell, P::poll) {
         Some(Ok(())) => 0,
         Some(Err(err)) => {
-            report("poll failed", &*err);
+            report("poll failed", &error_chain(&*err));
             1
         }
         None => BUSY,
@@ -169,7 +169,7 @@ pub fn put<P: Plugin, const D: bool, T: DeserializeOwned, R: IntoPutReply>(
     handler: fn(&mut P, T) -> R,
 ) -> Vec<u8> {
     let _guard = CallGuard::enter();
-    let reply = match serde_json::from_slice::<T>(value_json) {
+    let reply = match crate::json::from_bytes::<T>(value_json) {
         Ok(value) => with_plugin(cell, |plugin| handler(plugin, value).into_put_reply())
             .unwrap_or_else(|| PutReply::with_status(503, "the plugin is busy")),
         Err(err) => PutReply::with_status(400, format!("invalid value: {err}")),
@@ -211,7 +211,9 @@ pub enum Registration {
 impl Registration {
     fn register(self) -> crate::Result<()> {
         match self {
-            Registration::Put { context, path } => put::register(context, path),
+            Registration::Put { context, path } => put::register(context, path).map_err(|err| {
+                crate::Error::Registration(format!("PUT handler for {context} {path}: {err}"))
+            }),
         }
     }
 }
@@ -243,14 +245,14 @@ pub fn start_with<P: Plugin, const D: bool>(
     logging::init(parsed.enable_debug);
     for registration in registrations {
         if let Err(err) = registration.register() {
-            report(&format!("{registration:?}"), &err);
+            report("registration failed", &err.to_string());
             return START_FAILED;
         }
     }
     match with_plugin(cell, |plugin| plugin.start(parsed.config)) {
         Some(Ok(())) => START_OK,
         Some(Err(err)) => {
-            report("start failed", &*err);
+            report("start failed", &error_chain(&*err));
             START_FAILED
         }
         None => BUSY,
@@ -263,22 +265,29 @@ pub fn stop<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>)
     match with_plugin(cell, P::stop) {
         Some(Ok(())) => 0,
         Some(Err(err)) => {
-            report("stop failed", &*err);
+            report("stop failed", &error_chain(&*err));
             STOP_FAILED
         }
         None => BUSY,
     }
 }
 
-/// Reports an error returned by plugin code: `sk_set_error` with the whole source chain.
-pub fn report(context: &str, err: &(dyn std::error::Error + 'static)) {
-    let mut message = format!("{context}: {err}");
+/// An error and its sources, as `outer: inner: innermost`.
+#[must_use]
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
     }
+    message
+}
+
+/// Reports an error returned by plugin code: an error log and `sk_set_error`.
+pub fn report(context: &str, message: &str) {
+    let message = format!("{context}: {message}");
     logging::write(log::Level::Error, &message);
     crate::set_error(&message);
 }
