@@ -181,21 +181,20 @@ pub(crate) fn top_level_member(text: &str, key: &str) -> Option<(Range<usize>, R
         match bytes[at..].first() {
             Some(b'"') if *expecting_key => member_start = Some(at),
             Some(b',') => {
-                if let (Some(start), Some(value)) = (member_start, value_start) {
-                    if current.as_deref() == Some(key) {
-                        found = Some((start..at + 1, value..at));
-                        return true;
-                    }
+                if let (Some(start), Some(value)) = (member_start, value_start)
+                    && current.as_deref() == Some(key)
+                {
+                    found = Some((start..at + 1, value..at));
+                    return true;
                 }
                 prev_comma = Some(at);
                 value_start = None;
             }
             Some(b'}') | None => {
-                if let (Some(start), Some(value)) = (member_start, value_start) {
-                    if current.as_deref() == Some(key) {
-                        let cut_from = prev_comma.unwrap_or(start);
-                        found = Some((cut_from..at, value..at));
-                    }
+                if let (Some(start), Some(value)) = (member_start, value_start)
+                    && current.as_deref() == Some(key)
+                {
+                    found = Some((prev_comma.unwrap_or(start)..at, value..at));
                 }
                 return true;
             }
