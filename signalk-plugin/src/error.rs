@@ -32,6 +32,32 @@ pub enum Error {
     /// `sk_read_config` returned nothing even with the largest buffer the SDK tries.
     #[error("the host returned no configuration (sk_read_config gave 0 with a {0}-byte buffer)")]
     ConfigUnavailable(usize),
+    /// The plugin's file system is gone (signalk-server 2.32.0 deletes it for plugins
+    /// enabled at boot).
+    #[error(
+        "the plugin's file system is unavailable (signalk-server 2.32.0 removes it for plugins enabled at boot; enable the plugin after boot or store data elsewhere)"
+    )]
+    StorageUnavailable,
+    /// A file operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The socket is gone: the connection failed, or the peer closed it.
+    #[error("the connection is closed")]
+    Closed,
+    /// Data sent before a TCP connection completed would be dropped by the host.
+    #[error("not connected yet: the host would drop this data")]
+    NotConnected,
+    /// The host cut a received item to the buffer; the rest is lost.
+    #[error("received data longer than {max} bytes; the host dropped the rest")]
+    Truncated {
+        /// The largest size the SDK reads whole.
+        max: usize,
+    },
     /// Registering a handler or provider with the host failed.
     #[error("{0}")]
     Registration(String),

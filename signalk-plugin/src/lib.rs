@@ -70,16 +70,20 @@
 
 mod abi;
 pub mod config;
+pub mod data;
 mod emit;
 mod error;
 pub mod http;
 mod json;
 pub mod logging;
 mod model;
+pub mod net;
 mod plugin;
 pub mod put;
 mod reentry;
 mod status;
+pub mod storage;
+pub mod streams;
 
 #[doc(hidden)]
 pub mod __private;

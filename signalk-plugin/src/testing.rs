@@ -23,7 +23,7 @@
 //! capability rules) use the `signalk-plugin-host-mock` crate.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 use crate::{Capability, Delta};
 
@@ -68,6 +68,100 @@ pub enum HostCall {
         /// Signal K path.
         path: String,
     },
+    /// `sk_get_self_path(path)`.
+    GetSelfPath(String),
+    /// `sk_register_resource_provider(type)`.
+    RegisterResourceProvider(String),
+    /// `sk_register_weather_provider(name)`.
+    RegisterWeatherProvider(String),
+    /// `sk_register_radar_provider(name)`.
+    RegisterRadarProvider(String),
+    /// `sk_emit_binary_stream(stream_id, data)`.
+    EmitBinaryStream {
+        /// Stream id, for example `plugins/my-plugin/track`.
+        stream_id: String,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// `sk_radar_emit_spokes(radar_id, data)`.
+    RadarEmitSpokes {
+        /// Radar id.
+        radar_id: String,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// `sk_udp_create(type)`.
+    UdpCreate {
+        /// `true` for udp6.
+        ipv6: bool,
+    },
+    /// `sk_udp_bind(id, port)`.
+    UdpBind {
+        /// Socket id.
+        id: i32,
+        /// Port (0 = ephemeral).
+        port: u16,
+    },
+    /// `sk_udp_join_multicast` / `sk_udp_leave_multicast`.
+    UdpMulticast {
+        /// Socket id.
+        id: i32,
+        /// Join (`true`) or leave.
+        join: bool,
+        /// Group address.
+        group: String,
+        /// Interface address; empty for the default.
+        interface: String,
+    },
+    /// `sk_udp_set_multicast_ttl` / `_loopback` / `sk_udp_set_broadcast`.
+    UdpOption {
+        /// Socket id.
+        id: i32,
+        /// `multicastTtl`, `multicastLoopback` or `broadcast`.
+        option: &'static str,
+        /// The value passed.
+        value: i32,
+    },
+    /// `sk_udp_send(id, addr, port, data)`.
+    UdpSend {
+        /// Socket id.
+        id: i32,
+        /// Destination address.
+        addr: String,
+        /// Destination port.
+        port: u16,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// `sk_udp_close(id)`.
+    UdpClose(i32),
+    /// `sk_tcp_create()`.
+    TcpCreate,
+    /// `sk_tcp_connect(id, host, port)`.
+    TcpConnect {
+        /// Socket id.
+        id: i32,
+        /// Host name or address.
+        host: String,
+        /// Port.
+        port: u16,
+    },
+    /// `sk_tcp_set_line_buffering(id, on)`.
+    TcpSetLineBuffering {
+        /// Socket id.
+        id: i32,
+        /// Line mode on.
+        on: bool,
+    },
+    /// `sk_tcp_send(id, data)`.
+    TcpSend {
+        /// Socket id.
+        id: i32,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// `sk_tcp_close(id)`.
+    TcpClose(i32),
 }
 
 impl HostCall {
@@ -130,6 +224,18 @@ struct Recorder {
     calls: Vec<HostCall>,
     saved_config: Option<String>,
     capabilities: BTreeSet<&'static str>,
+    /// Socket id -> queued input (datagrams with their source, or TCP lines/chunks).
+    sockets: std::collections::BTreeMap<i32, VecDeque<Incoming>>,
+    next_socket: i32,
+    connected: BTreeSet<i32>,
+}
+
+/// Input queued for a native socket by a test.
+#[derive(Debug, Clone)]
+pub(crate) struct Incoming {
+    pub(crate) data: Vec<u8>,
+    pub(crate) addr: String,
+    pub(crate) port: u16,
 }
 
 thread_local! {
@@ -241,5 +347,75 @@ pub fn set_saved_config(json: impl Into<String>) {
 pub fn grant(capability: Capability) {
     RECORDER.with(|r| {
         r.borrow_mut().capabilities.insert(capability.as_str());
+    });
+}
+
+pub(crate) fn open_socket() -> i32 {
+    RECORDER.with(|r| {
+        let mut r = r.borrow_mut();
+        r.next_socket += 1;
+        let id = r.next_socket;
+        r.sockets.insert(id, VecDeque::new());
+        id
+    })
+}
+
+pub(crate) fn close_socket(id: i32) {
+    RECORDER.with(|r| {
+        let mut r = r.borrow_mut();
+        r.sockets.remove(&id);
+        r.connected.remove(&id);
+    });
+}
+
+pub(crate) fn socket_exists(id: i32) -> bool {
+    RECORDER.with(|r| r.borrow().sockets.contains_key(&id))
+}
+
+pub(crate) fn pop_incoming(id: i32) -> Option<Incoming> {
+    RECORDER.with(|r| {
+        r.borrow_mut()
+            .sockets
+            .get_mut(&id)
+            .and_then(VecDeque::pop_front)
+    })
+}
+
+pub(crate) fn pending_incoming(id: i32) -> usize {
+    RECORDER.with(|r| r.borrow().sockets.get(&id).map_or(0, VecDeque::len))
+}
+
+pub(crate) fn set_connected(id: i32) {
+    RECORDER.with(|r| {
+        r.borrow_mut().connected.insert(id);
+    });
+}
+
+pub(crate) fn is_connected(id: i32) -> bool {
+    RECORDER.with(|r| r.borrow().connected.contains(&id))
+}
+
+/// Queues a datagram for UDP socket `id`, as if it arrived from `addr:port`.
+/// Native TCP sockets connect at once; queued input for them is one line or chunk.
+///
+/// ```
+/// use signalk_plugin::net::UdpSocket;
+/// use signalk_plugin::{testing, Capability};
+/// testing::grant(Capability::RawSockets);
+/// let socket = UdpSocket::bind(10110).unwrap();
+/// testing::push_incoming(socket.id(), b"$GPGGA,...", "192.168.1.20", 10110);
+/// let datagram = socket.recv_from().unwrap().unwrap();
+/// assert_eq!(datagram.data, b"$GPGGA,...");
+/// assert_eq!(datagram.port, 10110);
+/// ```
+pub fn push_incoming(id: i32, data: &[u8], addr: &str, port: u16) {
+    RECORDER.with(|r| {
+        if let Some(queue) = r.borrow_mut().sockets.get_mut(&id) {
+            queue.push_back(Incoming {
+                data: data.to_vec(),
+                addr: addr.to_owned(),
+                port,
+            });
+        }
     });
 }

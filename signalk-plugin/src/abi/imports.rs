@@ -72,3 +72,222 @@ pub(crate) fn register_put_handler(context: &str, path: &str) -> i32 {
     // SAFETY: both slices are valid for reads for the whole call.
     unsafe { sk_register_put_handler(context.as_ptr(), context.len(), path.as_ptr(), path.len()) }
 }
+
+#[link(wasm_import_module = "env")]
+unsafe extern "C" {
+    fn sk_get_self_path(
+        path_ptr: *const u8,
+        path_len: usize,
+        buf_ptr: *mut u8,
+        buf_max: usize,
+    ) -> i32;
+    fn sk_register_resource_provider(ptr: *const u8, len: usize) -> i32;
+    fn sk_register_weather_provider(ptr: *const u8, len: usize) -> i32;
+    fn sk_register_radar_provider(ptr: *const u8, len: usize) -> i32;
+    fn sk_emit_binary_stream(
+        id_ptr: *const u8,
+        id_len: usize,
+        data_ptr: *const u8,
+        data_len: usize,
+    ) -> i32;
+    fn sk_radar_emit_spokes(
+        id_ptr: *const u8,
+        id_len: usize,
+        data_ptr: *const u8,
+        data_len: usize,
+    ) -> i32;
+    fn sk_udp_create(kind: i32) -> i32;
+    fn sk_udp_bind(id: i32, port: i32) -> i32;
+    fn sk_udp_join_multicast(
+        id: i32,
+        addr_ptr: *const u8,
+        addr_len: usize,
+        iface_ptr: *const u8,
+        iface_len: usize,
+    ) -> i32;
+    fn sk_udp_leave_multicast(
+        id: i32,
+        addr_ptr: *const u8,
+        addr_len: usize,
+        iface_ptr: *const u8,
+        iface_len: usize,
+    ) -> i32;
+    fn sk_udp_set_multicast_ttl(id: i32, ttl: i32) -> i32;
+    fn sk_udp_set_multicast_loopback(id: i32, enabled: i32) -> i32;
+    fn sk_udp_set_broadcast(id: i32, enabled: i32) -> i32;
+    fn sk_udp_send(
+        id: i32,
+        addr_ptr: *const u8,
+        addr_len: usize,
+        port: i32,
+        data_ptr: *const u8,
+        data_len: usize,
+    ) -> i32;
+    fn sk_udp_recv(
+        id: i32,
+        buf_ptr: *mut u8,
+        buf_max: usize,
+        addr_out_ptr: *mut u8,
+        port_out_ptr: *mut u8,
+    ) -> i32;
+    fn sk_udp_pending(id: i32) -> i32;
+    fn sk_udp_close(id: i32);
+    fn sk_tcp_create() -> i32;
+    fn sk_tcp_connect(id: i32, addr_ptr: *const u8, addr_len: usize, port: i32) -> i32;
+    fn sk_tcp_connected(id: i32) -> i32;
+    fn sk_tcp_set_line_buffering(id: i32, on: i32) -> i32;
+    fn sk_tcp_send(id: i32, data_ptr: *const u8, data_len: usize) -> i32;
+    fn sk_tcp_recv_line(id: i32, buf_ptr: *mut u8, buf_max: usize) -> i32;
+    fn sk_tcp_recv_raw(id: i32, buf_ptr: *mut u8, buf_max: usize) -> i32;
+    fn sk_tcp_pending(id: i32) -> i32;
+    fn sk_tcp_close(id: i32);
+}
+
+pub(crate) fn get_self_path(path: &str, buf: &mut [u8]) -> i32 {
+    // SAFETY: the host writes at most `buf.len()` bytes into `buf`.
+    unsafe { sk_get_self_path(path.as_ptr(), path.len(), buf.as_mut_ptr(), buf.len()) }
+}
+
+pub(crate) fn register_provider(kind: crate::abi::ProviderKind, name: &str) -> i32 {
+    use crate::abi::ProviderKind;
+    // SAFETY: the slice is valid for reads for the whole call.
+    unsafe {
+        match kind {
+            ProviderKind::Resource => sk_register_resource_provider(name.as_ptr(), name.len()),
+            ProviderKind::Weather => sk_register_weather_provider(name.as_ptr(), name.len()),
+            ProviderKind::Radar => sk_register_radar_provider(name.as_ptr(), name.len()),
+        }
+    }
+}
+
+pub(crate) fn emit_binary_stream(id: &str, data: &[u8]) -> i32 {
+    // SAFETY: both slices are valid for reads for the whole call; the host copies them.
+    unsafe { sk_emit_binary_stream(id.as_ptr(), id.len(), data.as_ptr(), data.len()) }
+}
+
+pub(crate) fn radar_emit_spokes(radar_id: &str, data: &[u8]) -> i32 {
+    // SAFETY: as above.
+    unsafe { sk_radar_emit_spokes(radar_id.as_ptr(), radar_id.len(), data.as_ptr(), data.len()) }
+}
+
+pub(crate) fn udp_create(ipv6: bool) -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_udp_create(i32::from(ipv6)) }
+}
+
+pub(crate) fn udp_bind(id: i32, port: u16) -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_udp_bind(id, i32::from(port)) }
+}
+
+pub(crate) fn udp_multicast(id: i32, join: bool, addr: &str, iface: &str) -> i32 {
+    // SAFETY: both slices are valid for reads for the whole call.
+    unsafe {
+        if join {
+            sk_udp_join_multicast(id, addr.as_ptr(), addr.len(), iface.as_ptr(), iface.len())
+        } else {
+            sk_udp_leave_multicast(id, addr.as_ptr(), addr.len(), iface.as_ptr(), iface.len())
+        }
+    }
+}
+
+pub(crate) fn udp_option(id: i32, option: crate::abi::UdpOption, value: i32) -> i32 {
+    use crate::abi::UdpOption;
+    // SAFETY: no pointers.
+    unsafe {
+        match option {
+            UdpOption::MulticastTtl => sk_udp_set_multicast_ttl(id, value),
+            UdpOption::MulticastLoopback => sk_udp_set_multicast_loopback(id, value),
+            UdpOption::Broadcast => sk_udp_set_broadcast(id, value),
+        }
+    }
+}
+
+pub(crate) fn udp_send(id: i32, addr: &str, port: u16, data: &[u8]) -> i32 {
+    // SAFETY: both slices are valid for reads for the whole call; the host copies them.
+    unsafe {
+        sk_udp_send(
+            id,
+            addr.as_ptr(),
+            addr.len(),
+            i32::from(port),
+            data.as_ptr(),
+            data.len(),
+        )
+    }
+}
+
+pub(crate) fn udp_recv(
+    id: i32,
+    buf: &mut [u8],
+    addr: &mut [u8; crate::abi::UDP_ADDR_BUFFER],
+    port: &mut [u8; 2],
+) -> i32 {
+    // SAFETY: the host writes at most `buf.len()` bytes to `buf`, a NUL-terminated address
+    // (at most 46 bytes plus a scope name; the buffer is larger) and two port bytes.
+    unsafe {
+        sk_udp_recv(
+            id,
+            buf.as_mut_ptr(),
+            buf.len(),
+            addr.as_mut_ptr(),
+            port.as_mut_ptr(),
+        )
+    }
+}
+
+pub(crate) fn udp_pending(id: i32) -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_udp_pending(id) }
+}
+
+pub(crate) fn udp_close(id: i32) {
+    // SAFETY: no pointers.
+    unsafe { sk_udp_close(id) }
+}
+
+pub(crate) fn tcp_create() -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_tcp_create() }
+}
+
+pub(crate) fn tcp_connect(id: i32, host: &str, port: u16) -> i32 {
+    // SAFETY: the slice is valid for reads for the whole call.
+    unsafe { sk_tcp_connect(id, host.as_ptr(), host.len(), i32::from(port)) }
+}
+
+pub(crate) fn tcp_connected(id: i32) -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_tcp_connected(id) }
+}
+
+pub(crate) fn tcp_set_line_buffering(id: i32, on: bool) -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_tcp_set_line_buffering(id, i32::from(on)) }
+}
+
+pub(crate) fn tcp_send(id: i32, data: &[u8]) -> i32 {
+    // SAFETY: the slice is valid for reads for the whole call; the host copies it.
+    unsafe { sk_tcp_send(id, data.as_ptr(), data.len()) }
+}
+
+pub(crate) fn tcp_recv(id: i32, lines: bool, buf: &mut [u8]) -> i32 {
+    // SAFETY: the host writes at most `buf.len()` bytes into `buf`.
+    unsafe {
+        if lines {
+            sk_tcp_recv_line(id, buf.as_mut_ptr(), buf.len())
+        } else {
+            sk_tcp_recv_raw(id, buf.as_mut_ptr(), buf.len())
+        }
+    }
+}
+
+pub(crate) fn tcp_pending(id: i32) -> i32 {
+    // SAFETY: no pointers.
+    unsafe { sk_tcp_pending(id) }
+}
+
+pub(crate) fn tcp_close(id: i32) {
+    // SAFETY: no pointers.
+    unsafe { sk_tcp_close(id) }
+}

@@ -22,3 +22,23 @@ pub(crate) use native::*;
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
 pub(crate) mod memory;
+
+/// Which `sk_register_*_provider` import to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProviderKind {
+    Resource,
+    Weather,
+    Radar,
+}
+
+/// The UDP options set by a `(id, i32) -> i32` import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UdpOption {
+    MulticastTtl,
+    MulticastLoopback,
+    Broadcast,
+}
+
+/// Bytes reserved for the NUL-terminated source address `sk_udp_recv` writes without a
+/// bounds check (spec §3.10): an IPv6 address is at most 45 characters, plus a scope.
+pub(crate) const UDP_ADDR_BUFFER: usize = 128;

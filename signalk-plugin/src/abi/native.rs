@@ -67,3 +67,212 @@ pub(crate) fn register_put_handler(context: &str, path: &str) -> i32 {
     });
     i32::from(testing::granted("putHandlers"))
 }
+
+pub(crate) fn get_self_path(path: &str, _buf: &mut [u8]) -> i32 {
+    testing::record(HostCall::GetSelfPath(path.to_owned()));
+    // signalk-server 2.32.0 always answers 0 (spec §3.3).
+    0
+}
+
+pub(crate) fn register_provider(kind: crate::abi::ProviderKind, name: &str) -> i32 {
+    use crate::abi::ProviderKind;
+    let (call, capability) = match kind {
+        ProviderKind::Resource => (
+            HostCall::RegisterResourceProvider(name.to_owned()),
+            "resourceProvider",
+        ),
+        ProviderKind::Weather => (
+            HostCall::RegisterWeatherProvider(name.to_owned()),
+            "weatherProvider",
+        ),
+        ProviderKind::Radar => (
+            HostCall::RegisterRadarProvider(name.to_owned()),
+            "radarProvider",
+        ),
+    };
+    testing::record(call);
+    i32::from(testing::granted(capability) && !name.is_empty())
+}
+
+pub(crate) fn emit_binary_stream(id: &str, data: &[u8]) -> i32 {
+    testing::record(HostCall::EmitBinaryStream {
+        stream_id: id.to_owned(),
+        data: data.to_vec(),
+    });
+    1
+}
+
+pub(crate) fn radar_emit_spokes(radar_id: &str, data: &[u8]) -> i32 {
+    testing::record(HostCall::RadarEmitSpokes {
+        radar_id: radar_id.to_owned(),
+        data: data.to_vec(),
+    });
+    i32::from(testing::granted("radarProvider"))
+}
+
+fn sockets_granted() -> bool {
+    testing::granted("rawSockets")
+}
+
+pub(crate) fn udp_create(ipv6: bool) -> i32 {
+    testing::record(HostCall::UdpCreate { ipv6 });
+    if sockets_granted() {
+        testing::open_socket()
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn udp_bind(id: i32, port: u16) -> i32 {
+    testing::record(HostCall::UdpBind { id, port });
+    if sockets_granted() { 0 } else { -1 }
+}
+
+pub(crate) fn udp_multicast(id: i32, join: bool, addr: &str, iface: &str) -> i32 {
+    testing::record(HostCall::UdpMulticast {
+        id,
+        join,
+        group: addr.to_owned(),
+        interface: iface.to_owned(),
+    });
+    if sockets_granted() && testing::socket_exists(id) {
+        0
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn udp_option(id: i32, option: crate::abi::UdpOption, value: i32) -> i32 {
+    use crate::abi::UdpOption;
+    let option = match option {
+        UdpOption::MulticastTtl => "multicastTtl",
+        UdpOption::MulticastLoopback => "multicastLoopback",
+        UdpOption::Broadcast => "broadcast",
+    };
+    testing::record(HostCall::UdpOption { id, option, value });
+    if sockets_granted() && testing::socket_exists(id) {
+        0
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn udp_send(id: i32, addr: &str, port: u16, data: &[u8]) -> i32 {
+    testing::record(HostCall::UdpSend {
+        id,
+        addr: addr.to_owned(),
+        port,
+        data: data.to_vec(),
+    });
+    if sockets_granted() {
+        data.len() as i32
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn udp_recv(
+    id: i32,
+    buf: &mut [u8],
+    addr: &mut [u8; crate::abi::UDP_ADDR_BUFFER],
+    port: &mut [u8; 2],
+) -> i32 {
+    if !sockets_granted() {
+        return -1;
+    }
+    let Some(incoming) = testing::pop_incoming(id) else {
+        return 0;
+    };
+    // The host's rule: copy what fits, drop the rest of the datagram.
+    let n = incoming.data.len().min(buf.len());
+    buf[..n].copy_from_slice(&incoming.data[..n]);
+    let a = incoming.addr.as_bytes();
+    let a = &a[..a.len().min(addr.len() - 1)];
+    addr[..a.len()].copy_from_slice(a);
+    addr[a.len()] = 0;
+    *port = incoming.port.to_le_bytes();
+    n as i32
+}
+
+pub(crate) fn udp_pending(id: i32) -> i32 {
+    testing::pending_incoming(id) as i32
+}
+
+pub(crate) fn udp_close(id: i32) {
+    testing::record(HostCall::UdpClose(id));
+    testing::close_socket(id);
+}
+
+pub(crate) fn tcp_create() -> i32 {
+    testing::record(HostCall::TcpCreate);
+    if sockets_granted() {
+        testing::open_socket()
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn tcp_connect(id: i32, host: &str, port: u16) -> i32 {
+    testing::record(HostCall::TcpConnect {
+        id,
+        host: host.to_owned(),
+        port,
+    });
+    if !sockets_granted() || !testing::socket_exists(id) || testing::is_connected(id) {
+        return -1;
+    }
+    testing::set_connected(id);
+    0
+}
+
+pub(crate) fn tcp_connected(id: i32) -> i32 {
+    if !sockets_granted() {
+        return -1;
+    }
+    match (testing::socket_exists(id), testing::is_connected(id)) {
+        (false, _) => -1,
+        (true, connected) => i32::from(connected),
+    }
+}
+
+pub(crate) fn tcp_set_line_buffering(id: i32, on: bool) -> i32 {
+    testing::record(HostCall::TcpSetLineBuffering { id, on });
+    if sockets_granted() && testing::socket_exists(id) {
+        0
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn tcp_send(id: i32, data: &[u8]) -> i32 {
+    testing::record(HostCall::TcpSend {
+        id,
+        data: data.to_vec(),
+    });
+    if sockets_granted() {
+        data.len() as i32
+    } else {
+        -1
+    }
+}
+
+pub(crate) fn tcp_recv(id: i32, _lines: bool, buf: &mut [u8]) -> i32 {
+    if !sockets_granted() {
+        return -1;
+    }
+    let Some(incoming) = testing::pop_incoming(id) else {
+        return 0;
+    };
+    let n = incoming.data.len().min(buf.len());
+    buf[..n].copy_from_slice(&incoming.data[..n]);
+    n as i32
+}
+
+pub(crate) fn tcp_pending(id: i32) -> i32 {
+    testing::pending_incoming(id) as i32
+}
+
+pub(crate) fn tcp_close(id: i32) {
+    testing::record(HostCall::TcpClose(id));
+    testing::close_socket(id);
+}
