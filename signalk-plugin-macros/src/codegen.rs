@@ -31,10 +31,33 @@ pub fn expand(def: &PluginDef) -> TokenStream {
         }
     });
     let optional = optional_exports(def, &rt);
-    let registrations = handlers.puts.iter().map(|p| {
-        let (context, path) = (&p.context, &p.path);
-        quote! { #rt::Registration::Put { context: #context, path: #path } }
-    });
+    let providers = &def.providers;
+    let registrations = handlers
+        .puts
+        .iter()
+        .map(|p| {
+            let (context, path) = (&p.context, &p.path);
+            quote! { #rt::runtime::register_put(#context, #path)?; }
+        })
+        .chain(
+            providers
+                .resources
+                .iter()
+                .map(|t| quote! { #rt::runtime::register_resources(#t)?; }),
+        )
+        .chain(
+            providers
+                .weather
+                .iter()
+                .map(|n| quote! { #rt::runtime::register_weather(#n)?; }),
+        )
+        .chain(
+            providers
+                .radar
+                .iter()
+                .map(|n| quote! { #rt::runtime::register_radar(#n)?; }),
+        )
+        .collect::<Vec<_>>();
 
     quote! {
         #item
@@ -92,7 +115,7 @@ pub fn expand(def: &PluginDef) -> TokenStream {
             #[unsafe(no_mangle)]
             unsafe extern "C" fn plugin_start(ptr: i32, len: i32) -> i32 {
                 // SAFETY: the host passes the config buffer it allocated and filled.
-                unsafe { #rt::exports::plugin_start_with(&PLUGIN, ptr, len, &[#(#registrations),*]) }
+                unsafe { #rt::exports::plugin_start_with(&PLUGIN, ptr, len, || { #(#registrations)* Ok(()) }) }
             }
 
             #[unsafe(no_mangle)]
@@ -160,5 +183,79 @@ fn optional_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
             }
         }
     });
-    quote! { #poll #delta #(#puts)* #(#https)* #endpoints }
+    let providers = provider_exports(def, rt);
+    quote! { #poll #delta #(#puts)* #(#https)* #endpoints #providers }
 }
+
+/// One `(req_ptr, req_len, out_ptr, out_max) -> written` export per provider method.
+fn provider_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
+    let export = |name: &str, function: TokenStream| {
+        quote! {
+            const _: () = {
+                #[unsafe(export_name = #name)]
+                unsafe extern "C" fn handler(in_ptr: i32, in_len: i32, out_ptr: i32, out_max: i32) -> i32 {
+                    // SAFETY: the host passes the buffers it allocated for this call.
+                    unsafe { #rt::exports::reply((in_ptr, in_len, out_ptr, out_max), |req, max| #function(&PLUGIN, req, max)) }
+                }
+            };
+        }
+    };
+    let mut out = TokenStream::new();
+    let p = quote!(#rt::providers);
+    if !def.providers.resources.is_empty() {
+        for (name, f) in [
+            ("resources_list_resources", quote!(#p::resources_list)),
+            ("resources_get_resource", quote!(#p::resources_get)),
+            ("resources_set_resource", quote!(#p::resources_set)),
+            ("resources_delete_resource", quote!(#p::resources_delete)),
+        ] {
+            out.extend(export(name, f));
+        }
+    }
+    if def.providers.weather.is_some() {
+        for (name, f) in [
+            ("weather_get_observations", quote!(#p::weather_observations)),
+            ("weather_get_forecasts", quote!(#p::weather_forecasts)),
+            ("weather_get_warnings", quote!(#p::weather_warnings)),
+        ] {
+            out.extend(export(name, f));
+        }
+    }
+    if def.providers.radar.is_some() {
+        out.extend(quote! {
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn radar_get_radars(out_ptr: i32, out_max: i32) -> i32 {
+                // SAFETY: the host passes the output buffer it allocated (no input).
+                unsafe { #rt::exports::reply((0, 0, out_ptr, out_max), |_, max| #p::radar_radars(&PLUGIN, max)) }
+            }
+        });
+        for (variant, name) in RADAR_METHODS {
+            let variant = quote::format_ident!("{}", variant);
+            out.extend(export(
+                name,
+                quote!(|cell, req, max| #p::radar(cell, #p::RadarMethod::#variant, req, max)),
+            ));
+        }
+    }
+    out
+}
+
+/// The radar exports that take a request, by `RadarMethod` variant (spec §10.3).
+const RADAR_METHODS: [(&str, &str); 16] = [
+    ("RadarInfo", "radar_get_radar_info"),
+    ("SetPower", "radar_set_power"),
+    ("SetRange", "radar_set_range"),
+    ("SetGain", "radar_set_gain"),
+    ("SetSea", "radar_set_sea"),
+    ("SetRain", "radar_set_rain"),
+    ("SetControls", "radar_set_controls"),
+    ("Capabilities", "radar_get_capabilities"),
+    ("State", "radar_get_state"),
+    ("Control", "radar_get_control"),
+    ("SetControl", "radar_set_control"),
+    ("Targets", "radar_get_targets"),
+    ("AcquireTarget", "radar_acquire_target"),
+    ("CancelTarget", "radar_cancel_target"),
+    ("ArpaSettings", "radar_get_arpa_settings"),
+    ("SetArpaSettings", "radar_set_arpa_settings"),
+];

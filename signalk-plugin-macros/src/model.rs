@@ -14,6 +14,19 @@ pub struct PluginDef {
     pub tracked_file: Option<String>,
     /// Optional entry points.
     pub handlers: Handlers,
+    /// Providers named in the attribute.
+    pub providers: Providers,
+}
+
+/// `resources = [...]`, `weather = "..."`, `radar = "..."`.
+#[derive(Default)]
+pub struct Providers {
+    /// Resource types.
+    pub resources: Vec<String>,
+    /// Weather provider name.
+    pub weather: Option<String>,
+    /// Radar provider name.
+    pub radar: Option<String>,
 }
 
 /// The optional entry points a plugin defines.

@@ -10,7 +10,7 @@ use syn::{Expr, ExprLit, ItemImpl, Lit, LitStr, MetaNameValue, Token};
 use crate::model::PluginDef;
 use crate::schema::{self, METADATA_BUFFER};
 
-const KEYS: &str = "`id`, `name`, `schema` or `schema_file`";
+const KEYS: &str = "`id`, `name`, `schema`, `schema_file`, `resources`, `weather` or `radar`";
 
 /// Collects errors so that all of them are reported, not just the first.
 #[derive(Default)]
@@ -35,6 +35,9 @@ struct Args {
     name: Option<LitStr>,
     schema: Option<LitStr>,
     schema_file: Option<LitStr>,
+    resources: Option<Vec<LitStr>>,
+    weather: Option<LitStr>,
+    radar: Option<LitStr>,
 }
 
 /// Parses `#[plugin(<attr>)] <item>`.
@@ -95,6 +98,16 @@ pub fn plugin_def(attr: TokenStream, item: TokenStream) -> syn::Result<PluginDef
         schema: schema.expect("checked above"),
         tracked_file,
         handlers,
+        providers: crate::model::Providers {
+            resources: args
+                .resources
+                .unwrap_or_default()
+                .iter()
+                .map(LitStr::value)
+                .collect(),
+            weather: args.weather.as_ref().map(LitStr::value),
+            radar: args.radar.as_ref().map(LitStr::value),
+        },
     })
 }
 
@@ -116,11 +129,24 @@ fn parse_args(attr: TokenStream, errors: &mut Errors) -> Args {
             .get_ident()
             .map(ToString::to_string)
             .unwrap_or_default();
+        if key == "resources" {
+            if args.resources.is_some() {
+                errors.push(syn::Error::new(
+                    pair.path.span(),
+                    "`resources` is given twice",
+                ));
+            } else {
+                args.resources = Some(resource_types(&pair.value, errors));
+            }
+            continue;
+        }
         let slot = match key.as_str() {
             "id" => &mut args.id,
             "name" => &mut args.name,
             "schema" => &mut args.schema,
             "schema_file" => &mut args.schema_file,
+            "weather" => &mut args.weather,
+            "radar" => &mut args.radar,
             _ => {
                 errors.push(syn::Error::new(
                     pair.path.span(),
@@ -149,6 +175,51 @@ fn parse_args(attr: TokenStream, errors: &mut Errors) -> Args {
         *slot = Some(lit);
     }
     args
+}
+
+/// `resources = ["routes", "waypoints"]`: non-empty, distinct string literals.
+fn resource_types(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
+    let Expr::Array(array) = value else {
+        errors.push(syn::Error::new(
+            value.span(),
+            "`resources` takes a list of resource types, for example `resources = [\"routes\", \"waypoints\"]`",
+        ));
+        return Vec::new();
+    };
+    let mut types: Vec<LitStr> = Vec::new();
+    for elem in &array.elems {
+        match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) if lit.value().is_empty() => errors.push(syn::Error::new(
+                lit.span(),
+                "a resource type must not be empty (the server rejects it)",
+            )),
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => {
+                if types.iter().any(|t| t.value() == lit.value()) {
+                    errors.push(syn::Error::new(
+                        lit.span(),
+                        "this resource type is listed twice",
+                    ));
+                } else {
+                    types.push(lit.clone());
+                }
+            }
+            other => errors.push(syn::Error::new(
+                other.span(),
+                "a resource type is a string literal",
+            )),
+        }
+    }
+    if array.elems.is_empty() {
+        errors.push(syn::Error::new(
+            array.span(),
+            "list at least one resource type",
+        ));
+    }
+    types
 }
 
 fn check_metadata(lit: &LitStr, key: &str, errors: &mut Errors) -> String {

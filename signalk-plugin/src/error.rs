@@ -39,12 +39,15 @@ pub enum Error {
     )]
     StorageUnavailable,
     /// A file operation failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {message}")]
     Io {
         /// The file.
         path: String,
-        /// What went wrong.
-        source: std::io::Error,
+        /// The kind of failure.
+        kind: std::io::ErrorKind,
+        /// The system's description. (Rendered where the error happens, so plugins
+        /// that never touch files carry no I/O error descriptions.)
+        message: String,
     },
     /// The socket is gone: the connection failed, or the peer closed it.
     #[error("the connection is closed")]

@@ -79,6 +79,7 @@ pub mod logging;
 mod model;
 pub mod net;
 mod plugin;
+pub mod provider;
 pub mod put;
 mod reentry;
 mod status;

@@ -25,7 +25,8 @@ fn context(path: &Path, err: io::Error) -> Error {
     }
     Error::Io {
         path: path.display().to_string(),
-        source: err,
+        kind: err.kind(),
+        message: err.to_string(),
     }
 }
 

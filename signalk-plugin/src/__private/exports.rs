@@ -60,12 +60,12 @@ pub unsafe fn plugin_start_with<P: Plugin, const D: bool>(
     cell: &'static LocalKey<PluginCell<P, D>>,
     ptr: i32,
     len: i32,
-    registrations: &[runtime::Registration],
+    register: impl FnOnce() -> crate::Result<()>,
 ) -> i32 {
     runtime::install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let config = unsafe { memory::input(ptr, len) };
-    runtime::start_with(cell, config, registrations)
+    runtime::start_with(cell, config, register)
 }
 
 /// `poll()`.
@@ -131,4 +131,21 @@ pub unsafe fn handle_http<P: Plugin, const D: bool, R: crate::http::IntoResponse
     );
     // SAFETY: guaranteed by the caller; `response` was sized for `out_max`.
     unsafe { memory::write_output(out_ptr, out_max, &response) }.unwrap_or(0)
+}
+
+/// A `(req_ptr, req_len, out_ptr, out_max) -> written` export whose reply `reply`
+/// computes from the request bytes and the output size.
+///
+/// # Safety
+/// The two ranges must be the input and output buffers the host allocated for this call.
+pub unsafe fn reply(
+    (in_ptr, in_len, out_ptr, out_max): (i32, i32, i32, i32),
+    reply: impl FnOnce(&[u8], usize) -> Vec<u8>,
+) -> i32 {
+    runtime::install_panic_hook();
+    // SAFETY: guaranteed by the caller.
+    let request = unsafe { memory::input(in_ptr, in_len) };
+    let bytes = reply(request, usize::try_from(out_max).unwrap_or(0));
+    // SAFETY: guaranteed by the caller; `bytes` was sized for `out_max`.
+    unsafe { memory::write_output(out_ptr, out_max, &bytes) }.unwrap_or(0)
 }

@@ -1,6 +1,7 @@
 //! Support code for the exports `#[plugin]` generates. Not a public API: names and
 //! signatures here change without notice.
 
+pub mod providers;
 pub mod runtime;
 
 /// The pointer-level halves of the generated exports.
@@ -8,5 +9,5 @@ pub mod runtime;
 #[allow(unsafe_code)]
 pub mod exports;
 
-pub use runtime::{PluginCell, Registration};
+pub use runtime::PluginCell;
 pub use std::thread_local;

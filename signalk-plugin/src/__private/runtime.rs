@@ -194,28 +194,51 @@ pub fn http<P: Plugin, const D: bool, R: IntoResponse>(
     http::encode_response(&response, max)
 }
 
-/// Something the generated `plugin_start` registers with the host before calling
-/// `Plugin::start`. Providers only get an instance when registered inside a successful
-/// `plugin_start` (spec §3.7), so this is the one place that works.
-#[derive(Debug, Clone, Copy)]
-pub enum Registration {
-    /// `sk_register_put_handler(context, path)`.
-    Put {
-        /// Request context, for example `vessels.self`.
-        context: &'static str,
-        /// Signal K path.
-        path: &'static str,
-    },
+/// Registers a PUT handler (called by the generated `plugin_start`).
+///
+/// # Errors
+/// [`crate::Error::Registration`] naming the handler and the missing capability.
+pub fn register_put(context: &str, path: &str) -> crate::Result<()> {
+    put::register(context, path).map_err(|err| {
+        crate::Error::Registration(format!("PUT handler for {context} {path}: {err}"))
+    })
 }
 
-impl Registration {
-    fn register(self) -> crate::Result<()> {
-        match self {
-            Registration::Put { context, path } => put::register(context, path).map_err(|err| {
-                crate::Error::Registration(format!("PUT handler for {context} {path}: {err}"))
-            }),
-        }
-    }
+/// Registers a resource provider for one type (called by the generated `plugin_start`).
+///
+/// # Errors
+/// [`crate::Error::Registration`] naming the missing capability.
+pub fn register_resources(kind: &str) -> crate::Result<()> {
+    let import = crate::abi::register_resource_provider;
+    crate::provider::register(
+        "sk_register_resource_provider",
+        "resourceProvider",
+        kind,
+        import,
+    )
+}
+
+/// Registers the weather provider (called by the generated `plugin_start`).
+///
+/// # Errors
+/// [`crate::Error::Registration`] naming the missing capability.
+pub fn register_weather(name: &str) -> crate::Result<()> {
+    let import = crate::abi::register_weather_provider;
+    crate::provider::register(
+        "sk_register_weather_provider",
+        "weatherProvider",
+        name,
+        import,
+    )
+}
+
+/// Registers the radar provider (called by the generated `plugin_start`).
+///
+/// # Errors
+/// [`crate::Error::Registration`] naming the missing capability.
+pub fn register_radar(name: &str) -> crate::Result<()> {
+    let import = crate::abi::register_radar_provider;
+    crate::provider::register("sk_register_radar_provider", "radarProvider", name, import)
 }
 
 /// `plugin_start` with the configuration bytes the host passed.
@@ -223,14 +246,17 @@ pub fn start<P: Plugin, const D: bool>(
     cell: &'static LocalKey<PluginCell<P, D>>,
     config_json: &[u8],
 ) -> i32 {
-    start_with(cell, config_json, &[])
+    start_with(cell, config_json, || Ok(()))
 }
 
-/// `plugin_start` that first registers handlers and providers with the host.
+/// `plugin_start` that first registers handlers and providers with the host
+/// (`register` is generated: it calls only the registrations the plugin uses, so no
+/// other registration import ends up in the binary). Providers only get an instance
+/// when registered inside a successful `plugin_start` (spec §3.7).
 pub fn start_with<P: Plugin, const D: bool>(
     cell: &'static LocalKey<PluginCell<P, D>>,
     config_json: &[u8],
-    registrations: &[Registration],
+    register: impl FnOnce() -> crate::Result<()>,
 ) -> i32 {
     let _guard = CallGuard::enter();
     let parsed = match config::parse::<P::Config>(config_json) {
@@ -243,11 +269,9 @@ pub fn start_with<P: Plugin, const D: bool>(
         }
     };
     logging::init(parsed.enable_debug);
-    for registration in registrations {
-        if let Err(err) = registration.register() {
-            report("registration failed", &err.to_string());
-            return START_FAILED;
-        }
+    if let Err(err) = register() {
+        report("registration failed", &err.to_string());
+        return START_FAILED;
     }
     match with_plugin(cell, |plugin| plugin.start(parsed.config)) {
         Some(Ok(())) => START_OK,

@@ -148,16 +148,19 @@ pub(crate) fn get_self_path(path: &str, buf: &mut [u8]) -> i32 {
     unsafe { sk_get_self_path(path.as_ptr(), path.len(), buf.as_mut_ptr(), buf.len()) }
 }
 
-pub(crate) fn register_provider(kind: crate::abi::ProviderKind, name: &str) -> i32 {
-    use crate::abi::ProviderKind;
+pub(crate) fn register_resource_provider(kind: &str) -> i32 {
     // SAFETY: the slice is valid for reads for the whole call.
-    unsafe {
-        match kind {
-            ProviderKind::Resource => sk_register_resource_provider(name.as_ptr(), name.len()),
-            ProviderKind::Weather => sk_register_weather_provider(name.as_ptr(), name.len()),
-            ProviderKind::Radar => sk_register_radar_provider(name.as_ptr(), name.len()),
-        }
-    }
+    unsafe { sk_register_resource_provider(kind.as_ptr(), kind.len()) }
+}
+
+pub(crate) fn register_weather_provider(name: &str) -> i32 {
+    // SAFETY: as above.
+    unsafe { sk_register_weather_provider(name.as_ptr(), name.len()) }
+}
+
+pub(crate) fn register_radar_provider(name: &str) -> i32 {
+    // SAFETY: as above.
+    unsafe { sk_register_radar_provider(name.as_ptr(), name.len()) }
 }
 
 pub(crate) fn emit_binary_stream(id: &str, data: &[u8]) -> i32 {

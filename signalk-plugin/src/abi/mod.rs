@@ -23,14 +23,6 @@ pub(crate) use native::*;
 #[allow(unsafe_code)]
 pub(crate) mod memory;
 
-/// Which `sk_register_*_provider` import to call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ProviderKind {
-    Resource,
-    Weather,
-    Radar,
-}
-
 /// The UDP options set by a `(id, i32) -> i32` import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UdpOption {

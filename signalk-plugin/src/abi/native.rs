@@ -74,24 +74,19 @@ pub(crate) fn get_self_path(path: &str, _buf: &mut [u8]) -> i32 {
     0
 }
 
-pub(crate) fn register_provider(kind: crate::abi::ProviderKind, name: &str) -> i32 {
-    use crate::abi::ProviderKind;
-    let (call, capability) = match kind {
-        ProviderKind::Resource => (
-            HostCall::RegisterResourceProvider(name.to_owned()),
-            "resourceProvider",
-        ),
-        ProviderKind::Weather => (
-            HostCall::RegisterWeatherProvider(name.to_owned()),
-            "weatherProvider",
-        ),
-        ProviderKind::Radar => (
-            HostCall::RegisterRadarProvider(name.to_owned()),
-            "radarProvider",
-        ),
-    };
-    testing::record(call);
-    i32::from(testing::granted(capability) && !name.is_empty())
+pub(crate) fn register_resource_provider(kind: &str) -> i32 {
+    testing::record(HostCall::RegisterResourceProvider(kind.to_owned()));
+    i32::from(testing::granted("resourceProvider") && !kind.is_empty())
+}
+
+pub(crate) fn register_weather_provider(name: &str) -> i32 {
+    testing::record(HostCall::RegisterWeatherProvider(name.to_owned()));
+    i32::from(testing::granted("weatherProvider"))
+}
+
+pub(crate) fn register_radar_provider(name: &str) -> i32 {
+    testing::record(HostCall::RegisterRadarProvider(name.to_owned()));
+    i32::from(testing::granted("radarProvider"))
 }
 
 pub(crate) fn emit_binary_stream(id: &str, data: &[u8]) -> i32 {

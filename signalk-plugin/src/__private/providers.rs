@@ -1,0 +1,284 @@
+//! What the provider exports do: decode the host's request, call the trait method,
+//! encode the reply for the host's 64 KiB buffer. Errors and oversize replies are
+//! reported with `sk_set_error` and answered empty, which the server turns into its
+//! default (`{}`, `[]`, `null`, `false`).
+
+use std::thread::LocalKey;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::runtime::{CallGuard, PluginCell, report, with_plugin};
+use crate::provider::{
+    DeleteRequest, ForecastRequest, GetRequest, ListRequest, RadarProvider, RadarRequest,
+    ResourceProvider, SetRequest, WeatherProvider, WeatherRequest,
+};
+use crate::{Plugin, PluginResult, RawJson};
+
+/// Encodes a reply, or reports why there is none.
+fn encode<R: Serialize>(what: &str, max: usize, result: Option<PluginResult<R>>) -> Vec<u8> {
+    let value = match result {
+        Some(Ok(value)) => value,
+        Some(Err(err)) => {
+            report(what, &super::runtime::error_chain(&*err));
+            return Vec::new();
+        }
+        None => {
+            report(what, "the plugin is busy");
+            return Vec::new();
+        }
+    };
+    match serde_json::to_vec(&value) {
+        Ok(bytes) if bytes.len() <= max => bytes,
+        Ok(bytes) => {
+            report(
+                what,
+                &format!(
+                    "the reply is {} bytes; the host's buffer holds {max}",
+                    bytes.len()
+                ),
+            );
+            Vec::new()
+        }
+        Err(err) => {
+            report(what, &err.to_string());
+            Vec::new()
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Option<T> {
+    crate::json::from_bytes(bytes)
+        .map_err(|err| report(what, &format!("malformed request from the host: {err}")))
+        .ok()
+}
+
+/// Decodes the request and runs `f`, which calls the provider and encodes its reply
+/// while the plugin is still borrowed (replies may borrow from the plugin).
+fn call<P: Plugin, const D: bool, Req: DeserializeOwned>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    what: &str,
+    bytes: &[u8],
+    f: impl FnOnce(&mut P, Req) -> Vec<u8>,
+) -> Vec<u8> {
+    let _guard = CallGuard::enter();
+    let Some(request) = decode::<Req>(what, bytes) else {
+        return Vec::new();
+    };
+    with_plugin(cell, |plugin| f(plugin, request)).unwrap_or_else(|| {
+        report(what, "the plugin is busy");
+        Vec::new()
+    })
+}
+
+/// `resources_list_resources`.
+pub fn resources_list<P: Plugin + ResourceProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    let what = "resources_list_resources";
+    let Some(query) = crate::json::as_text(bytes)
+        .ok()
+        .and_then(|t| RawJson::from_text(t.to_owned()).ok())
+    else {
+        report(what, "malformed request from the host");
+        return Vec::new();
+    };
+    call(cell, what, bytes, |p, req: ListRequest| {
+        encode(what, max, Some(p.list_resources(req, query)))
+    })
+}
+
+/// `resources_get_resource`.
+pub fn resources_get<P: Plugin + ResourceProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    call(
+        cell,
+        "resources_get_resource",
+        bytes,
+        |p, req: GetRequest| encode("resources_get_resource", max, Some(p.get_resource(req))),
+    )
+}
+
+/// `resources_set_resource` (the host ignores the reply).
+pub fn resources_set<P: Plugin + ResourceProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    call(
+        cell,
+        "resources_set_resource",
+        bytes,
+        |p, req: SetRequest| {
+            encode(
+                "resources_set_resource",
+                max,
+                Some(p.set_resource(req).map(|()| true)),
+            )
+        },
+    )
+}
+
+/// `resources_delete_resource` (the host ignores the reply).
+pub fn resources_delete<P: Plugin + ResourceProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    call(
+        cell,
+        "resources_delete_resource",
+        bytes,
+        |p, req: DeleteRequest| {
+            encode(
+                "resources_delete_resource",
+                max,
+                Some(p.delete_resource(req).map(|()| true)),
+            )
+        },
+    )
+}
+
+/// `weather_get_observations`.
+pub fn weather_observations<P: Plugin + WeatherProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    call(
+        cell,
+        "weather_get_observations",
+        bytes,
+        |p, req: WeatherRequest| encode("weather_get_observations", max, Some(p.observations(req))),
+    )
+}
+
+/// `weather_get_forecasts`.
+pub fn weather_forecasts<P: Plugin + WeatherProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    call(
+        cell,
+        "weather_get_forecasts",
+        bytes,
+        |p, req: ForecastRequest| encode("weather_get_forecasts", max, Some(p.forecasts(req))),
+    )
+}
+
+/// `weather_get_warnings`.
+pub fn weather_warnings<P: Plugin + WeatherProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    call(
+        cell,
+        "weather_get_warnings",
+        bytes,
+        |p, req: WeatherRequest| encode("weather_get_warnings", max, Some(p.warnings(req))),
+    )
+}
+
+/// `radar_get_radars` (no input).
+pub fn radar_radars<P: Plugin + RadarProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    max: usize,
+) -> Vec<u8> {
+    let _guard = CallGuard::enter();
+    encode("radar_get_radars", max, with_plugin(cell, P::radars))
+}
+
+/// The radar methods that take a request, by export name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum RadarMethod {
+    RadarInfo,
+    SetPower,
+    SetRange,
+    SetGain,
+    SetSea,
+    SetRain,
+    SetControls,
+    Capabilities,
+    State,
+    Control,
+    SetControl,
+    Targets,
+    AcquireTarget,
+    CancelTarget,
+    ArpaSettings,
+    SetArpaSettings,
+}
+
+impl RadarMethod {
+    /// Every method with its export name.
+    pub const ALL: [(RadarMethod, &'static str); 16] = [
+        (RadarMethod::RadarInfo, "radar_get_radar_info"),
+        (RadarMethod::SetPower, "radar_set_power"),
+        (RadarMethod::SetRange, "radar_set_range"),
+        (RadarMethod::SetGain, "radar_set_gain"),
+        (RadarMethod::SetSea, "radar_set_sea"),
+        (RadarMethod::SetRain, "radar_set_rain"),
+        (RadarMethod::SetControls, "radar_set_controls"),
+        (RadarMethod::Capabilities, "radar_get_capabilities"),
+        (RadarMethod::State, "radar_get_state"),
+        (RadarMethod::Control, "radar_get_control"),
+        (RadarMethod::SetControl, "radar_set_control"),
+        (RadarMethod::Targets, "radar_get_targets"),
+        (RadarMethod::AcquireTarget, "radar_acquire_target"),
+        (RadarMethod::CancelTarget, "radar_cancel_target"),
+        (RadarMethod::ArpaSettings, "radar_get_arpa_settings"),
+        (RadarMethod::SetArpaSettings, "radar_set_arpa_settings"),
+    ];
+}
+
+/// Every `radar_*` export that takes a request.
+pub fn radar<P: Plugin + RadarProvider, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    method: RadarMethod,
+    bytes: &[u8],
+    max: usize,
+) -> Vec<u8> {
+    let _guard = CallGuard::enter();
+    let what = "radar";
+    let request = match RadarRequest::decode(bytes) {
+        Ok(request) => request,
+        Err(err) => {
+            report(what, &format!("malformed request from the host: {err}"));
+            return Vec::new();
+        }
+    };
+    // Setters answer the literal `true`/`false` the host compares with; getters answer
+    // the value or `null`.
+    with_plugin(cell, |p| {
+        use RadarMethod as M;
+        let flag = |r: PluginResult<bool>| encode(what, max, Some(r));
+        let value = |r: PluginResult<Option<RawJson>>| encode(what, max, Some(r));
+        match method {
+            M::SetPower => flag(p.set_power(request)),
+            M::SetRange => flag(p.set_range(request)),
+            M::SetGain => flag(p.set_gain(request)),
+            M::SetSea => flag(p.set_sea(request)),
+            M::SetRain => flag(p.set_rain(request)),
+            M::SetControls => flag(p.set_controls(request)),
+            M::CancelTarget => flag(p.cancel_target(request)),
+            M::RadarInfo => value(p.radar_info(request)),
+            M::Capabilities => value(p.capabilities(request)),
+            M::State => value(p.state(request)),
+            M::Control => value(p.control(request)),
+            M::SetControl => value(p.set_control(request)),
+            M::Targets => value(p.targets(request)),
+            M::AcquireTarget => value(p.acquire_target(request)),
+            M::ArpaSettings => value(p.arpa_settings(request)),
+            M::SetArpaSettings => value(p.set_arpa_settings(request)),
+        }
+    })
+    .unwrap_or_default()
+}
