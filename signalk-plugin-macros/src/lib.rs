@@ -1,10 +1,10 @@
 //! The `#[plugin]` attribute of [`signalk-plugin`](https://docs.rs/signalk-plugin).
 //! Use it through `signalk_plugin::plugin`; this crate is an implementation detail.
 //!
-//! The macro is a three-step pipeline, one file each: [`parse`] reads the attribute and
-//! the `impl Plugin for T` block into a [`model::PluginDef`], checking every user
-//! mistake it can see (each reported at its span, all in one compile); [`schema`]
-//! validates the configuration schema at compile time; [`codegen`] turns the model into
+//! The macro is a three-step pipeline, one file each: `parse` reads the attribute and
+//! the `impl Plugin for T` block into a `model::PluginDef`, checking every user
+//! mistake it can see (each reported at its span, all in one compile); `schema`
+//! validates the configuration schema at compile time; `codegen` turns the model into
 //! the `#[cfg(target_arch = "wasm32")]` exports module.
 
 mod codegen;
@@ -19,7 +19,7 @@ use proc_macro::TokenStream;
 ///
 /// ```ignore
 /// #[plugin(id = "anchor-alarm", name = "Anchor Alarm", schema_file = "schema.json")]
-/// impl Plugin for AnchorAlarm { … }
+/// impl Plugin for AnchorAlarm { /* start, stop, handlers */ }
 /// ```
 ///
 /// Keys: `id` and `name` (required), and at most one of `schema` (JSON text) or

@@ -7,7 +7,7 @@
 //! What the SDK adds over the raw imports:
 //! - receive buffers large enough that a datagram or chunk is never cut (the host drops
 //!   whatever does not fit); a TCP *line* longer than [`MAX_LINE`] is reported as
-//!   [`Error::Truncated`](crate::Error::Truncated) rather than returned cut;
+//!   [`crate::Error::Truncated`] rather than returned cut;
 //! - sockets close on `Drop` (the host never closes TCP sockets on stop, and UDP ones
 //!   only for unscoped package names);
 //! - `-1` from the host is an error naming the capability.
