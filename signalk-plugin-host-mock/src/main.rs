@@ -1,1 +1,224 @@
-fn main() {}
+//! `signalk-plugin-host-mock`: run a plugin under the mock host from the command line.
+//!
+//! ```text
+//! signalk-plugin-host-mock run <plugin.wasm | crate dir> [--config file.json] [--polls N]
+//!                               [--delta file.json]... [--package-name NAME] [--capability CAP]...
+//! ```
+//!
+//! Everything the plugin does is printed as one JSON object per line on stdout.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+use signalk_plugin::Capability;
+use signalk_plugin_host_mock::{
+    Capabilities, HostCall, HostOptions, MockHost, Quirks, build_plugin,
+};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Run Signal K WebAssembly plugins under a mock signalk-server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a plugin, start it, poll it, feed it deltas, stop it; print what it does.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// A compiled `.wasm`, or a plugin crate directory (built for wasm32-wasip1 first).
+    plugin: PathBuf,
+    /// The plugin's configuration (the `configuration` object the Admin UI saves).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// npm package name (default: from package.json, else the crate or file name).
+    #[arg(long)]
+    package_name: Option<String>,
+    /// package.json whose `wasmCapabilities` to grant (default: the crate's, if any).
+    #[arg(long, value_name = "FILE")]
+    package_json: Option<PathBuf>,
+    /// Grant a capability (repeatable): putHandlers, rawSockets, resourceProvider, ...
+    #[arg(long = "capability", value_name = "NAME")]
+    capabilities: Vec<String>,
+    /// How many 1 s poll ticks to run after start.
+    #[arg(long, default_value_t = 0)]
+    polls: u32,
+    /// A delta (JSON file) to deliver after start (repeatable).
+    #[arg(long = "delta", value_name = "FILE")]
+    deltas: Vec<PathBuf>,
+    /// Behave like the documented server rather than 2.32.0's defects.
+    #[arg(long)]
+    fixed_quirks: bool,
+    /// Set enableDebug in the start config.
+    #[arg(long)]
+    debug: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => match run(&args) {
+            Ok(code) => code,
+            Err(err) => {
+                print(json!({"event": "fatal", "error": err.to_string()}));
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn print(event: Value) {
+    println!("{event}");
+}
+
+fn capability(name: &str) -> Option<Capability> {
+    [
+        Capability::Network,
+        Capability::RawSockets,
+        Capability::PutHandlers,
+        Capability::ResourceProvider,
+        Capability::WeatherProvider,
+        Capability::RadarProvider,
+        Capability::HttpEndpoints,
+        Capability::DataRead,
+        Capability::DataWrite,
+        Capability::Storage,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == name)
+}
+
+fn read_json(path: &Path) -> Result<Value, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+}
+
+fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let (wasm, crate_dir) = if args.plugin.is_dir() {
+        print(json!({"event": "build", "crate": args.plugin}));
+        (build_plugin(&args.plugin)?, Some(args.plugin.clone()))
+    } else {
+        (args.plugin.clone(), None)
+    };
+    let package_json = args.package_json.clone().or_else(|| {
+        crate_dir
+            .as_ref()
+            .map(|d| d.join("package.json"))
+            .filter(|p| p.is_file())
+    });
+    let package = package_json.as_deref().map(read_json).transpose()?;
+    let name = args
+        .package_name
+        .clone()
+        .or_else(|| {
+            package
+                .as_ref()
+                .and_then(|p| p["name"].as_str().map(str::to_owned))
+        })
+        .or_else(|| {
+            crate_dir.as_ref().and_then(|d| {
+                d.canonicalize()
+                    .ok()?
+                    .file_name()?
+                    .to_str()
+                    .map(str::to_owned)
+            })
+        })
+        .or_else(|| wasm.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+        .unwrap_or_else(|| "plugin".into());
+    let mut caps = match &package {
+        Some(p) => Capabilities::from_json(p.get("wasmCapabilities").unwrap_or(&Value::Null))?,
+        None => Capabilities::default(),
+    };
+    for cap in &args.capabilities {
+        caps = caps.with(capability(cap).ok_or_else(|| format!("unknown capability `{cap}`"))?);
+    }
+    let mut options = HostOptions::new(name)
+        .capabilities(caps)
+        .enable_debug(args.debug)
+        .inherit_stdio(true);
+    if args.fixed_quirks {
+        options = options.quirks(Quirks::fixed());
+    }
+    if let Some(config) = &args.config {
+        options = options.configuration(read_json(config)?);
+    }
+
+    let mut host = MockHost::load(&wasm, options)?;
+    print(
+        json!({"event": "loaded", "wasm": wasm, "name": host.name(), "schema": host.schema(),
+                 "routes": host.routes().iter().map(|r| json!({"method": r.method, "path": r.path, "handler": r.handler})).collect::<Vec<_>>()}),
+    );
+    let mut seen = 0;
+    let started = host.start();
+    seen = flush(&host, seen);
+    if let Err(err) = started {
+        print(
+            json!({"event": "start_failed", "error": err.to_string(), "state": format!("{:?}", host.state())}),
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    print(json!({"event": "started"}));
+    for path in &args.deltas {
+        host.deliver_delta(&read_json(path)?)?;
+        seen = flush(&host, seen);
+    }
+    for tick in 1..=args.polls {
+        let result = host.tick_poll();
+        seen = flush(&host, seen);
+        match result {
+            Ok(r) => print(json!({"event": "poll", "tick": tick, "result": r})),
+            Err(err) => print(json!({"event": "poll", "tick": tick, "error": err.to_string()})),
+        }
+    }
+    let stopped = host.stop();
+    flush(&host, seen);
+    if let Err(err) = stopped {
+        print(json!({"event": "stop_failed", "error": err.to_string()}));
+        return Ok(ExitCode::FAILURE);
+    }
+    let leaks = &host.ledger().issues;
+    print(
+        json!({"event": "stopped", "allocations": host.ledger().allocations, "ledger_issues": leaks.len()}),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the calls made since `seen`; returns the new count.
+fn flush(host: &MockHost, seen: usize) -> usize {
+    for call in &host.calls()[seen..] {
+        print(event(call));
+    }
+    host.calls().len()
+}
+
+fn event(call: &HostCall) -> Value {
+    match call {
+        HostCall::SetStatus(m) => json!({"event": "status", "message": m}),
+        HostCall::SetError(m) => json!({"event": "error", "message": m}),
+        HostCall::Debug(m) => json!({"event": "log", "message": m}),
+        HostCall::HandleMessage { version, json } => {
+            let delta =
+                serde_json::from_str::<Value>(json).unwrap_or_else(|_| Value::from(json.as_str()));
+            json!({"event": "delta", "version": if *version == 2 { 2 } else { 1 }, "delta": delta})
+        }
+        HostCall::PublishNotification { path, value } => {
+            let value = serde_json::from_str::<Value>(value)
+                .unwrap_or_else(|_| Value::from(value.as_str()));
+            json!({"event": "notification", "path": path, "value": value})
+        }
+        HostCall::RegisterPutHandler { context, path } => {
+            json!({"event": "put_handler", "context": context, "path": path})
+        }
+        other => json!({"event": "call", "call": format!("{other:?}")}),
+    }
+}

@@ -1,0 +1,272 @@
+//! §10 — resource, weather and radar provider calls, with the server's defaults for
+//! missing, unready, trapping or empty handlers.
+
+use serde_json::{Value, json};
+
+use crate::guest::{self, Shape};
+use crate::host::MockHost;
+use crate::{Error, memory};
+
+/// Size of the host's response buffer for every provider handler.
+pub const RESPONSE_BUFFER: u32 = 65_536;
+
+impl MockHost {
+    /// Calls a provider export the way the wrappers do. `None` stands for the wrapper's
+    /// `null`: missing export, trap, protocol error, or empty output.
+    fn provider_call(
+        &mut self,
+        export: &str,
+        request: Option<&Value>,
+    ) -> Result<Option<String>, Error> {
+        let Some(func) = self.func(export) else {
+            return Ok(None);
+        };
+        let text = request.map(Value::to_string);
+        self.arm();
+        let out = guest::call_with_buffers(
+            &mut self.store,
+            func,
+            export,
+            Shape {
+                input: text.as_deref().map(str::as_bytes),
+                output: Some(RESPONSE_BUFFER),
+                free_on_trap: false,
+            },
+        );
+        match out {
+            Ok(out) => {
+                let text = memory::decode(&out.output.unwrap_or_default());
+                Ok((!text.is_empty()).then_some(text))
+            }
+            Err(err @ Error::Timeout { .. }) => Err(err),
+            Err(err) => {
+                self.store.data_mut().log(format!("{export}: {err}"));
+                Ok(None)
+            }
+        }
+    }
+
+    fn resource_ready(&self, kind: &str) -> Result<bool, Error> {
+        self.store
+            .data()
+            .resource_providers
+            .get(kind)
+            .map(|p| p.ready)
+            .ok_or_else(|| Error::NoProvider(format!("`{kind}` resource")))
+    }
+
+    /// `listResources`: the plugin's map `id → resource` (`{}` when it answers nothing).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`] if no provider registered `kind`; [`Error::Provider`] if the
+    /// answer is not JSON (a cut-off list, for example).
+    pub fn list_resources(&mut self, kind: &str, query: Value) -> Result<Value, Error> {
+        if !self.resource_ready(kind)? {
+            return Ok(json!({}));
+        }
+        let mut request = match query {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        request.insert("resourceType".into(), kind.into());
+        let out = self.provider_call("resources_list_resources", Some(&Value::Object(request)))?;
+        parse_or(out, json!({}))
+    }
+
+    /// `getResource`.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_resources`](Self::list_resources).
+    pub fn get_resource(
+        &mut self,
+        kind: &str,
+        id: &str,
+        property: Option<&str>,
+    ) -> Result<Value, Error> {
+        if !self.resource_ready(kind)? {
+            return Ok(json!({}));
+        }
+        let mut request = json!({"id": id, "resourceType": kind});
+        if let Some(property) = property {
+            request["property"] = property.into();
+        }
+        let out = self.provider_call("resources_get_resource", Some(&request))?;
+        parse_or(out, json!({}))
+    }
+
+    /// `setResource`. The server ignores the answer, so a failure cannot be reported;
+    /// the raw answer is returned for the test to inspect.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`], [`Error::Timeout`].
+    pub fn set_resource(
+        &mut self,
+        kind: &str,
+        id: &str,
+        value: Value,
+    ) -> Result<Option<String>, Error> {
+        if !self.resource_ready(kind)? {
+            return Ok(None);
+        }
+        let request = json!({"id": id, "value": value, "resourceType": kind});
+        self.provider_call("resources_set_resource", Some(&request))
+    }
+
+    /// `deleteResource`; the answer is ignored by the server.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`], [`Error::Timeout`].
+    pub fn delete_resource(&mut self, kind: &str, id: &str) -> Result<Option<String>, Error> {
+        if !self.resource_ready(kind)? {
+            return Ok(None);
+        }
+        let request = json!({"id": id, "resourceType": kind});
+        self.provider_call("resources_delete_resource", Some(&request))
+    }
+
+    fn weather(&mut self, export: &str, request: Value) -> Result<Value, Error> {
+        let ready = self
+            .store
+            .data()
+            .weather_provider
+            .as_ref()
+            .map(|p| p.ready)
+            .ok_or_else(|| Error::NoProvider("weather".into()))?;
+        if !ready {
+            return Ok(json!([]));
+        }
+        let out = self.provider_call(export, Some(&request))?;
+        // Weather wrappers catch parse errors and answer the default.
+        Ok(out
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_else(|| json!([])))
+    }
+
+    /// `getObservations(position, options)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`], [`Error::Timeout`].
+    pub fn weather_observations(
+        &mut self,
+        position: Value,
+        options: Value,
+    ) -> Result<Value, Error> {
+        self.weather(
+            "weather_get_observations",
+            json!({"position": position, "options": options}),
+        )
+    }
+
+    /// `getForecasts(position, type, options)`; `kind` is `daily` or `point`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`], [`Error::Timeout`].
+    pub fn weather_forecasts(
+        &mut self,
+        position: Value,
+        kind: &str,
+        options: Value,
+    ) -> Result<Value, Error> {
+        self.weather(
+            "weather_get_forecasts",
+            json!({"position": position, "type": kind, "options": options}),
+        )
+    }
+
+    /// `getWarnings(position)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`], [`Error::Timeout`].
+    pub fn weather_warnings(&mut self, position: Value) -> Result<Value, Error> {
+        self.weather("weather_get_warnings", json!({"position": position}))
+    }
+
+    /// A radar API call: `method` is the export name (`radar_get_radars`,
+    /// `radar_set_power`, ...) and `request` its JSON (ignored for `radar_get_radars`,
+    /// which takes no input). The result follows the server's per-method rules (§10.3).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoProvider`], [`Error::Timeout`].
+    pub fn radar(&mut self, method: &str, request: Value) -> Result<Value, Error> {
+        let ready = self
+            .store
+            .data()
+            .radar_provider
+            .as_ref()
+            .map(|p| p.ready)
+            .ok_or_else(|| Error::NoProvider("radar".into()))?;
+        let rule = radar_rule(method);
+        let out = if ready {
+            let input = (method != "radar_get_radars").then_some(&request);
+            self.provider_call(method, input)?
+        } else {
+            None
+        };
+        let parsed = out.as_deref().map(serde_json::from_str::<Value>);
+        Ok(match (rule, parsed) {
+            (RadarRule::Bool, Some(Ok(v))) => Value::Bool(v == Value::Bool(true)),
+            (RadarRule::Bool, _) => Value::Bool(false),
+            (RadarRule::NullOnError, Some(Ok(v))) if v.get("error").is_none() => v,
+            (RadarRule::NullOnError, _) => Value::Null,
+            (RadarRule::Parsed(_), Some(Ok(v))) => v,
+            (RadarRule::Parsed(default), _) => default,
+            (RadarRule::Outcome, Some(Ok(v))) => v,
+            (RadarRule::Outcome, Some(Err(_))) => {
+                json!({"success": false, "error": "Invalid response"})
+            }
+            (RadarRule::Outcome, None) if !ready => {
+                json!({"success": false, "error": "Provider not ready"})
+            }
+            (RadarRule::Outcome, None) => json!({"success": false, "error": "No response"}),
+        })
+    }
+}
+
+enum RadarRule {
+    /// `JSON.parse(r) === true`, else false.
+    Bool,
+    /// Parsed, but `null` if it has an `error` member; default `null`.
+    NullOnError,
+    /// Parsed, or the default.
+    Parsed(Value),
+    /// Parsed, or `{success:false, error}`.
+    Outcome,
+}
+
+fn radar_rule(method: &str) -> RadarRule {
+    match method {
+        "radar_set_power"
+        | "radar_set_range"
+        | "radar_set_gain"
+        | "radar_set_sea"
+        | "radar_set_rain"
+        | "radar_set_controls"
+        | "radar_cancel_target" => RadarRule::Bool,
+        "radar_get_capabilities"
+        | "radar_get_state"
+        | "radar_get_control"
+        | "radar_get_targets"
+        | "radar_get_arpa_settings" => RadarRule::NullOnError,
+        "radar_set_control" | "radar_acquire_target" | "radar_set_arpa_settings" => {
+            RadarRule::Outcome
+        }
+        "radar_get_radars" => RadarRule::Parsed(json!([])),
+        _ => RadarRule::Parsed(Value::Null),
+    }
+}
+
+fn parse_or(out: Option<String>, default: Value) -> Result<Value, Error> {
+    match out {
+        None => Ok(default),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::Provider(format!("answer is not JSON: {e}"))),
+    }
+}

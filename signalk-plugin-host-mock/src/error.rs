@@ -1,0 +1,92 @@
+//! The mock host's error type.
+
+use std::time::Duration;
+
+/// Why the mock host could not do what a test asked.
+///
+/// Guest misbehaviour is always one of these, never a panic in the host.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file is not a module signalk-server would load (§2.1), or wasmtime rejected it.
+    #[error("cannot compile the plugin: {0}")]
+    Compile(String),
+    /// The module imports something the real host does not provide (a LinkError there:
+    /// the plugin would not even be listed).
+    #[error("cannot link the plugin: {0}")]
+    Link(String),
+    /// The module lacks an export the host needs for this operation.
+    #[error("the plugin does not export `{0}`")]
+    MissingExport(String),
+    /// The export trapped (a panic, `unreachable`, an out-of-bounds access, ...).
+    #[error("`{export}` trapped: {message}")]
+    Trap {
+        /// The export that was called.
+        export: String,
+        /// wasmtime's description of the trap.
+        message: String,
+    },
+    /// The export ran past [`HostOptions::call_timeout`](crate::HostOptions::call_timeout).
+    /// The real server would hang here.
+    #[error("`{export}` did not return within {after:?} (the real server would hang)")]
+    Timeout {
+        /// The export that was called.
+        export: String,
+        /// The budget it had.
+        after: Duration,
+    },
+    /// The guest called `proc_exit` (WASI) during the export.
+    #[error("`{export}` called proc_exit({code})")]
+    Exit {
+        /// The export that was called.
+        export: String,
+        /// The exit code.
+        code: i32,
+    },
+    /// The guest broke the buffer protocol (§1.4): a negative length, or more bytes
+    /// "written" than the buffer holds. The real host would misbehave silently.
+    #[error("`{export}` broke the buffer protocol: {message}")]
+    Protocol {
+        /// The export that was called.
+        export: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// `plugin_start` returned something other than 0 (`None`: it returned nothing).
+    #[error("plugin_start returned {}, not 0", code.map_or("nothing".to_owned(), |c| c.to_string()))]
+    StartFailed {
+        /// The returned value.
+        code: Option<i32>,
+    },
+    /// No provider of this kind is registered (the server's API would answer 404).
+    #[error("no {0} provider is registered")]
+    NoProvider(String),
+    /// The server's provider API would answer with an error (for example a resource
+    /// list that is not JSON).
+    #[error("provider call failed: {0}")]
+    Provider(String),
+    /// A `package.json` or its `wasmCapabilities` could not be read.
+    #[error("package.json: {0}")]
+    Package(String),
+    /// Building a plugin crate to `wasm32-wasip1` failed.
+    #[error("cannot build the plugin: {0}")]
+    Build(String),
+    /// A file could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What the host was doing.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! §3.3 — the data model: deltas, notifications, self-path reads.
+
+use serde_json::{Value, json};
+use wasmtime::Caller;
+
+use super::{Args, Binding, Reply};
+use crate::state::HostState;
+use crate::{memory, pipeline};
+use signalk_plugin::testing::{HostCall, host_rules};
+
+pub(crate) const BINDINGS: &[Binding] = &[
+    Binding {
+        name: "sk_handle_message",
+        call: handle_message,
+        failure: Reply::Nothing,
+    },
+    Binding {
+        name: "sk_publish_notification",
+        call: publish_notification,
+        failure: Reply::I32(-1),
+    },
+    Binding {
+        name: "sk_get_self_path",
+        call: get_self_path,
+        failure: Reply::I32(0),
+    },
+];
+
+/// Parses the delta and runs the server pipeline, which re-enters `delta_handler`.
+/// Invalid JSON is dropped with only a debug line, as the server does.
+fn handle_message(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
+    let Some(text) = memory::read_text(caller, args.i32(0), args.i32(1)) else {
+        return Reply::Nothing;
+    };
+    // The version parameter is optional; only exactly 2 means v2.
+    let version = if args.present(2) { args.i32(2) } else { 1 };
+    caller.data_mut().record(HostCall::HandleMessage {
+        version,
+        json: text.clone(),
+    });
+    match serde_json::from_str::<Value>(&text) {
+        Ok(delta) => {
+            let package = caller.data().options.package_name.clone();
+            pipeline::handle_message(caller, &package, delta, version == 2);
+        }
+        Err(err) => caller
+            .data_mut()
+            .log(format!("sk_handle_message: invalid JSON dropped: {err}")),
+    }
+    Reply::Nothing
+}
+
+/// Validates the state, then sends `{updates:[{values:[{path, value}]}]}` as a v1 delta.
+fn publish_notification(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
+    let path = memory::read_text(caller, args.i32(0), args.i32(1));
+    let value = memory::read_text(caller, args.i32(2), args.i32(3));
+    let (Some(path), Some(value)) = (path, value) else {
+        return Reply::I32(-1);
+    };
+    caller.data_mut().record(HostCall::PublishNotification {
+        path: path.clone(),
+        value: value.clone(),
+    });
+    if !host_rules::accepts_notification(&value) {
+        return Reply::I32(-1);
+    }
+    let Ok(value) = serde_json::from_str::<Value>(&value) else {
+        return Reply::I32(-1);
+    };
+    let package = caller.data().options.package_name.clone();
+    let delta = json!({"updates": [{"values": [{"path": path, "value": value}]}]});
+    pipeline::handle_message(caller, &package, delta, false);
+    Reply::I32(0)
+}
+
+/// Always 0 in 2.32.0; with the quirk off, the JSON of the self value, if it fits.
+fn get_self_path(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
+    let Some(path) = memory::read_text(caller, args.i32(0), args.i32(1)) else {
+        return Reply::I32(0);
+    };
+    let (buf, max) = (args.i32(2), args.i32(3));
+    let state = caller.data_mut();
+    state.record(HostCall::GetSelfPath(path.clone()));
+    if state.options.quirks.self_path_unavailable {
+        state.log("app.getSelfPath not available");
+        return Reply::I32(0);
+    }
+    let context = state.self_context();
+    let Some(value) = state
+        .model
+        .get(&context)
+        .and_then(|paths| paths.get(&path))
+        .map(|entry| entry["value"].clone())
+        .filter(|v| !v.is_null())
+    else {
+        return Reply::I32(0);
+    };
+    let text = value.to_string();
+    if text.len() > usize::try_from(max).unwrap_or(0)
+        || !memory::write(caller, buf, text.as_bytes())
+    {
+        return Reply::I32(0);
+    }
+    Reply::I32(text.len() as i32)
+}

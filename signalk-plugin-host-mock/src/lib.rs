@@ -1,0 +1,63 @@
+//! A signalk-server stand-in for testing WebAssembly plugins.
+//!
+//! [`MockHost`] loads a compiled plugin under wasmtime and gives it the same imports
+//! as signalk-server 2.32.0 — same names, signatures, return codes, buffer sizes and
+//! capability gating (see `signalk-wasm-abi.md`; the `imports` module mirrors its §3
+//! one section per file). A test then drives the plugin like the server would
+//! (start, stop, poll ticks, deltas, HTTP, PUT, provider calls) and asserts on what it
+//! did: every host call is recorded as a [`HostCall`] from the SDK's own data model.
+//!
+//! Unlike the real server, the mock host never hangs or crashes on a hostile guest:
+//! every call has a time budget, memory is capped, every buffer length is checked, and
+//! an alloc/dealloc [ledger](LedgerReport) notices allocator bugs.
+//!
+//! ```no_run
+//! use signalk_plugin_host_mock::{HostOptions, HttpRequest, MockHost, build_plugin};
+//! use signalk_plugin::Capability;
+//! use serde_json::json;
+//!
+//! let wasm = build_plugin("examples/anchor-watch")?;
+//! let options = HostOptions::new("anchor-watch").capability(Capability::PutHandlers);
+//! let mut host = MockHost::load(wasm, options)?;
+//! host.start()?;
+//! let reply = host.put("vessels.self", "navigation.anchor.maxRadius", &json!(60))?;
+//! assert_eq!(reply.status_code(), Some(200));
+//! let status = host.http(HttpRequest::get("/api/status"))?;
+//! assert_eq!(status.status, 200);
+//! # Ok::<(), signalk_plugin_host_mock::Error>(())
+//! ```
+
+mod build;
+pub mod dispatch;
+mod engine;
+mod error;
+mod guest;
+mod host;
+mod imports;
+mod ledger;
+mod memory;
+mod options;
+mod pipeline;
+mod sockets;
+mod state;
+
+pub use build::{TARGET, build_plugin};
+pub use dispatch::http::{HttpRequest, HttpResponse, Route};
+pub use dispatch::put::PutResponse;
+pub use error::Error;
+pub use host::{METADATA_BUFFER, MockHost, TEST_SOURCE};
+pub use ledger::{LedgerIssue, LedgerReport};
+pub use options::{Capabilities, HostOptions, Quirks};
+pub use signalk_plugin::testing::HostCall;
+pub use state::PluginState;
+
+/// Names of every `env` import signalk-server 2.32.0 provides (§3).
+///
+/// ```
+/// let names: Vec<_> = signalk_plugin_host_mock::env_imports().collect();
+/// assert!(names.contains(&"sk_handle_message"));
+/// assert!(!names.contains(&"sk_get_path"));
+/// ```
+pub fn env_imports() -> impl Iterator<Item = &'static str> {
+    imports::names()
+}

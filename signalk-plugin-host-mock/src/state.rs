@@ -1,0 +1,123 @@
+//! What the host keeps per plugin instance (the `T` of the wasmtime `Store`). One store
+//! per [`MockHost`](crate::MockHost), so tests never share state.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use signalk_plugin::testing::HostCall;
+use wasmtime::{Func, Memory, StoreLimits};
+use wasmtime_wasi::p1::WasiP1Ctx;
+
+use crate::HostOptions;
+use crate::ledger::Ledger;
+use crate::sockets::Sockets;
+
+/// The plugin's lifecycle state as the server tracks it (§6.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginState {
+    /// Loaded, never started or stopped cleanly.
+    Stopped,
+    /// `plugin_start` returned 0.
+    Running,
+    /// Start failed, or stop trapped; the message is what the Admin UI shows.
+    Error(String),
+}
+
+/// One provider registration (§3.7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProviderRecord {
+    pub(crate) ready: bool,
+}
+
+/// The guest's exports the host uses, resolved once after instantiation.
+#[derive(Clone, Copy)]
+pub(crate) struct GuestExports {
+    pub(crate) memory: Memory,
+    pub(crate) allocate: Option<Func>,
+    pub(crate) deallocate: Option<Func>,
+    pub(crate) delta_handler: Option<Func>,
+}
+
+pub(crate) struct HostState {
+    pub(crate) wasi: WasiP1Ctx,
+    pub(crate) limits: StoreLimits,
+    pub(crate) options: HostOptions,
+    pub(crate) exports: Option<GuestExports>,
+    pub(crate) state: PluginState,
+    /// Every `env` call the guest made, in order.
+    pub(crate) calls: Vec<HostCall>,
+    /// Deltas the server pipeline accepted (normalised), from the plugin and from tests.
+    pub(crate) deltas: Vec<Value>,
+    /// Lines the host itself would write to its debug log.
+    pub(crate) host_log: Vec<String>,
+    /// The provider-status table entry for this package (§3.2): (is_error, message).
+    pub(crate) status: Option<(bool, String)>,
+    /// v1 full data model: context -> path -> value.
+    pub(crate) model: BTreeMap<String, BTreeMap<String, Value>>,
+    /// The `configuration` member of the plugin's config file on disk.
+    pub(crate) config_file: Option<Value>,
+    pub(crate) put_handlers: BTreeSet<(String, String)>,
+    pub(crate) resource_providers: BTreeMap<String, ProviderRecord>,
+    pub(crate) weather_provider: Option<ProviderRecord>,
+    pub(crate) radar_provider: Option<ProviderRecord>,
+    pub(crate) streams: Vec<(String, Vec<u8>)>,
+    pub(crate) sockets: Sockets,
+    pub(crate) ledger: Ledger,
+    /// Nesting depth of `delta_handler` calls made from inside `sk_handle_message`.
+    pub(crate) delta_depth: u32,
+    /// Set while the host is inside `plugin_start` (providers registered now become ready).
+    pub(crate) in_start: bool,
+    pub(crate) notification_ids: u64,
+    /// Failures the server would only debug-log (delta_handler traps, recursion stops).
+    pub(crate) handler_faults: Vec<String>,
+}
+
+impl HostState {
+    pub(crate) fn new(wasi: WasiP1Ctx, limits: StoreLimits, options: HostOptions) -> Self {
+        let config_file = options
+            .saved_config
+            .clone()
+            .or_else(|| options.configuration.clone());
+        HostState {
+            wasi,
+            limits,
+            options,
+            exports: None,
+            state: PluginState::Stopped,
+            calls: Vec::new(),
+            deltas: Vec::new(),
+            host_log: Vec::new(),
+            status: None,
+            model: BTreeMap::new(),
+            config_file,
+            put_handlers: BTreeSet::new(),
+            resource_providers: BTreeMap::new(),
+            weather_provider: None,
+            radar_provider: None,
+            streams: Vec::new(),
+            sockets: Sockets::default(),
+            ledger: Ledger::default(),
+            delta_depth: 0,
+            in_start: false,
+            notification_ids: 0,
+            handler_faults: Vec::new(),
+        }
+    }
+
+    pub(crate) fn record(&mut self, call: HostCall) {
+        self.calls.push(call);
+    }
+
+    pub(crate) fn log(&mut self, line: impl Into<String>) {
+        self.host_log.push(line.into());
+    }
+
+    pub(crate) fn self_context(&self) -> String {
+        format!("vessels.{}", self.options.self_id)
+    }
+
+    /// Whether a provider registered now is ever answered (§3.7).
+    pub(crate) fn provider_ready_now(&self) -> bool {
+        !self.options.quirks.providers_ready_only_after_start
+    }
+}
