@@ -29,9 +29,11 @@ pub(crate) fn fault(
             export: export.into(),
             message: trap.to_string(),
         },
+        // A host function's own error (strict mode, an i64 result): its message is the
+        // root cause; the outer layers only carry the wasm backtrace.
         None => Error::Trap {
             export: export.into(),
-            message: format!("{err}"),
+            message: err.root_cause().to_string(),
         },
     }
 }
@@ -106,10 +108,18 @@ pub(crate) fn allocate(
         .ok_or_else(|| Error::MissingExport("allocate".into()))?;
     let ptr = call(ctx, func, "allocate", &[size as i32])?.unwrap_or(0) as u32;
     let memory_len = memory::size(ctx);
-    ctx.as_context_mut()
-        .data_mut()
-        .ledger
-        .allocated(ptr, size, memory_len);
+    let mut store = ctx.as_context_mut();
+    let ledger = &mut store.data_mut().ledger;
+    ledger.allocated(ptr, size, memory_len);
+    // The real host writes to address 0 (or throws, for metadata); refusing is the
+    // only safe answer.
+    if ptr == 0 && size > 0 {
+        ledger.deallocated(0);
+        return Err(Error::Protocol {
+            export: "allocate".into(),
+            message: format!("allocate({size}) returned 0"),
+        });
+    }
     Ok(ptr)
 }
 

@@ -397,6 +397,18 @@ impl HostOptions {
         self
     }
 
+    /// The resolved self context, `vessels.<self id>`: what `vessels.self` becomes.
+    ///
+    /// ```
+    /// # use signalk_plugin_host_mock::HostOptions;
+    /// let options = HostOptions::new("p").self_id("urn:mrn:signalk:uuid:1");
+    /// assert_eq!(options.self_context(), "vessels.urn:mrn:signalk:uuid:1");
+    /// ```
+    #[must_use]
+    pub fn self_context(&self) -> String {
+        format!("vessels.{}", self.self_id)
+    }
+
     /// A host directory to preopen as the guest's `/` (default: a fresh temp dir per host).
     #[must_use]
     pub fn vfs_root(mut self, dir: impl Into<PathBuf>) -> Self {

@@ -113,7 +113,7 @@ impl HostState {
     }
 
     pub(crate) fn self_context(&self) -> String {
-        format!("vessels.{}", self.options.self_id)
+        self.options.self_context()
     }
 
     /// Whether a provider registered now is ever answered (§3.7).
