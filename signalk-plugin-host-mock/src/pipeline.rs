@@ -3,7 +3,7 @@
 //! delta to the running plugin's `delta_handler` — synchronously, so a plugin's own
 //! `sk_handle_message` re-enters it exactly as on the real server.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use wasmtime::AsContextMut;
 
 use crate::guest::{self, Shape};
@@ -186,11 +186,13 @@ fn apply(state: &mut HostState, delta: &Value) {
     for update in delta["updates"].as_array().into_iter().flatten() {
         for pv in update["values"].as_array().into_iter().flatten() {
             if let Some(path) = pv["path"].as_str() {
-                let mut entry = Map::new();
-                entry.insert("value".into(), pv["value"].clone());
-                entry.insert("$source".into(), update["$source"].clone());
-                entry.insert("timestamp".into(), update["timestamp"].clone());
-                paths.insert(path.to_owned(), Value::Object(entry));
+                // A new value replaces value, source and timestamp; meta stays.
+                let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+                if let Some(entry) = entry.as_object_mut() {
+                    entry.insert("value".into(), pv["value"].clone());
+                    entry.insert("$source".into(), update["$source"].clone());
+                    entry.insert("timestamp".into(), update["timestamp"].clone());
+                }
             }
         }
         for pm in update["meta"].as_array().into_iter().flatten() {
