@@ -65,6 +65,10 @@ pub enum Error {
     /// list that is not JSON).
     #[error("provider call failed: {0}")]
     Provider(String),
+    /// A chunked-channel transfer failed: bad order, length or checksum, or a guest
+    /// error code. Nothing partial is handed on.
+    #[error("chunked channel: {0}")]
+    Channel(String),
     /// A `package.json` or its `wasmCapabilities` could not be read.
     #[error("package.json: {0}")]
     Package(String),

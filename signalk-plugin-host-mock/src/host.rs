@@ -53,6 +53,8 @@ pub struct MockHost {
     name: String,
     schema: Value,
     pub(crate) routes: Vec<Route>,
+    pub(crate) chunked_version: Option<i32>,
+    pub(crate) last_transfer: Option<crate::chunked::TransferStats>,
     stdout: Option<MemoryOutputPipe>,
     stderr: Option<MemoryOutputPipe>,
     _vfs: Option<tempfile::TempDir>,
@@ -171,11 +173,14 @@ impl MockHost {
             name: String::new(),
             schema: Value::Null,
             routes: Vec::new(),
+            chunked_version: None,
+            last_transfer: None,
             stdout,
             stderr,
             _vfs: vfs_dir,
         };
         host.initialize()?;
+        host.chunked_hello()?;
         host.name = host.metadata_string("plugin_name")?;
         if host.name.is_empty() {
             host.name = host.store.data().options.package_name.clone();

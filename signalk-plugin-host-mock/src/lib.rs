@@ -28,6 +28,7 @@
 //! ```
 
 mod build;
+mod chunked;
 pub mod dispatch;
 mod engine;
 mod error;
@@ -42,6 +43,7 @@ mod sockets;
 mod state;
 
 pub use build::{TARGET, build_plugin};
+pub use chunked::{ChunkReader, TransferStats};
 pub use dispatch::http::{HttpRequest, HttpResponse, Route};
 pub use dispatch::put::PutResponse;
 pub use error::Error;

@@ -276,6 +276,7 @@ pub struct HostOptions {
     pub(crate) forced_returns: BTreeMap<String, i32>,
     pub(crate) inherit_stdio: bool,
     pub(crate) max_delta_depth: u32,
+    pub(crate) chunked_channel: bool,
 }
 
 impl HostOptions {
@@ -305,6 +306,7 @@ impl HostOptions {
             forced_returns: BTreeMap::new(),
             inherit_stdio: false,
             max_delta_depth: 16,
+            chunked_channel: true,
         }
     }
 
@@ -449,6 +451,14 @@ impl HostOptions {
     #[must_use]
     pub fn max_delta_depth(mut self, depth: u32) -> Self {
         self.max_delta_depth = depth;
+        self
+    }
+
+    /// Whether the host speaks the chunked channel (default: yes). signalk-server
+    /// 2.32.0 does not: turn it off to see what a plugin's oversize replies become there.
+    #[must_use]
+    pub fn chunked_channel(mut self, on: bool) -> Self {
+        self.chunked_channel = on;
         self
     }
 

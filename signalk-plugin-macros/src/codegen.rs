@@ -184,7 +184,29 @@ fn optional_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
         }
     });
     let providers = provider_exports(def, rt);
-    quote! { #poll #delta #(#puts)* #(#https)* #endpoints #providers }
+    // The chunked channel serves the replies that can exceed 64 KiB: HTTP and providers.
+    let large_replies = !handlers.https.is_empty()
+        || !def.providers.resources.is_empty()
+        || def.providers.weather.is_some()
+        || def.providers.radar.is_some();
+    let chunked = large_replies.then(|| {
+        quote! {
+            #[unsafe(no_mangle)]
+            extern "C" fn skc_v1_hello(host_version: i32) -> i32 {
+                #rt::exports::skc_hello(host_version)
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn skc_v1_read(handle: i32, offset: i32, out_ptr: i32, out_max: i32) -> i32 {
+                // SAFETY: the host passes the output buffer it allocated.
+                unsafe { #rt::exports::skc_read(handle, offset, out_ptr, out_max) }
+            }
+            #[unsafe(no_mangle)]
+            extern "C" fn skc_v1_close(handle: i32) -> i32 {
+                #rt::exports::skc_close(handle)
+            }
+        }
+    });
+    quote! { #poll #delta #(#puts)* #(#https)* #endpoints #providers #chunked }
 }
 
 /// One `(req_ptr, req_len, out_ptr, out_max) -> written` export per provider method.

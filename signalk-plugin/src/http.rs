@@ -502,16 +502,15 @@ pub struct Route {
 #[doc(hidden)]
 #[must_use]
 pub fn encode_response(response: &HttpResponse, max: usize) -> Vec<u8> {
-    let bytes = response.to_envelope();
-    if bytes.len() <= max {
-        return bytes;
-    }
-    HttpError::internal(format!(
-        "the response is {} bytes; the host's buffer holds {max}",
-        bytes.len()
-    ))
-    .into_response()
-    .to_envelope()
+    // Too large for the buffer: parked for the chunked channel if the host speaks it,
+    // otherwise a 500 that says why — never a truncated envelope.
+    crate::chunked::fit(response.to_envelope(), max, |len| {
+        HttpError::internal(format!(
+            "the response is {len} bytes; the host's buffer holds {max}"
+        ))
+        .into_response()
+        .to_envelope()
+    })
 }
 
 /// Parses the request the host passed; a request that does not parse is a 400.

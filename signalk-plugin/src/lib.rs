@@ -69,6 +69,7 @@
 #![warn(missing_docs)]
 
 mod abi;
+pub mod chunked;
 pub mod config;
 pub mod data;
 mod emit;

@@ -300,8 +300,9 @@ impl MockHost {
                 free_on_trap: false,
             },
         );
+        let out = out.and_then(|out| self.resolve_reply(out.output.unwrap_or_default()));
         match out {
-            Ok(out) => Ok(envelope(&memory::decode(&out.output.unwrap_or_default()))),
+            Ok(bytes) => Ok(envelope(&memory::decode(&bytes))),
             Err(err @ Error::Timeout { .. }) => Err(err),
             Err(Error::Trap { message, .. }) => Ok(HttpResponse::error(&message)),
             Err(err) => Ok(HttpResponse::error(&err.to_string())),

@@ -33,12 +33,13 @@ impl MockHost {
                 free_on_trap: false,
             },
         );
+        let out = out.and_then(|out| self.resolve_reply(out.output.unwrap_or_default()));
         match out {
-            Ok(out) => {
-                let text = memory::decode(&out.output.unwrap_or_default());
+            Ok(bytes) => {
+                let text = memory::decode(&bytes);
                 Ok((!text.is_empty()).then_some(text))
             }
-            Err(err @ Error::Timeout { .. }) => Err(err),
+            Err(err @ (Error::Timeout { .. } | Error::Channel(_))) => Err(err),
             Err(err) => {
                 self.store.data_mut().log(format!("{export}: {err}"));
                 Ok(None)

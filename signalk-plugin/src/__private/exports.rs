@@ -149,3 +149,28 @@ pub unsafe fn reply(
     // SAFETY: guaranteed by the caller; `bytes` was sized for `out_max`.
     unsafe { memory::write_output(out_ptr, out_max, &bytes) }.unwrap_or(0)
 }
+
+/// `skc_v1_hello(host_version) -> guest_version` (chunked channel).
+pub fn skc_hello(host_version: i32) -> i32 {
+    runtime::install_panic_hook();
+    crate::chunked::hello(host_version)
+}
+
+/// `skc_v1_read(handle, offset, out_ptr, out_max) -> written | error`.
+///
+/// # Safety
+/// `out_ptr..out_ptr+out_max` must be the output buffer the host allocated.
+pub unsafe fn skc_read(handle: i32, offset: i32, out_ptr: i32, out_max: i32) -> i32 {
+    runtime::install_panic_hook();
+    let Some(max) = crate::chunked::valid_buffer(out_ptr, out_max) else {
+        return crate::chunked::ERR_BAD_BUFFER;
+    };
+    // SAFETY: guaranteed by the caller; `valid_buffer` checked the pointer and length.
+    let out = unsafe { memory::output(out_ptr, max) };
+    crate::chunked::read(handle, offset, out)
+}
+
+/// `skc_v1_close(handle) -> status`.
+pub fn skc_close(handle: i32) -> i32 {
+    crate::chunked::close(handle)
+}

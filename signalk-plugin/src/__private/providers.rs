@@ -29,17 +29,14 @@ fn encode<R: Serialize>(what: &str, max: usize, result: Option<PluginResult<R>>)
         }
     };
     match serde_json::to_vec(&value) {
-        Ok(bytes) if bytes.len() <= max => bytes,
-        Ok(bytes) => {
+        // Oversize: parked for the chunked channel, or reported and answered empty.
+        Ok(bytes) => crate::chunked::fit(bytes, max, |len| {
             report(
                 what,
-                &format!(
-                    "the reply is {} bytes; the host's buffer holds {max}",
-                    bytes.len()
-                ),
+                &format!("the reply is {len} bytes; the host's buffer holds {max}"),
             );
             Vec::new()
-        }
+        }),
         Err(err) => {
             report(what, &err.to_string());
             Vec::new()

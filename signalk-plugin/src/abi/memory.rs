@@ -56,6 +56,16 @@ pub unsafe fn input<'a>(ptr: i32, len: i32) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(ptr as usize as *const u8, len) }
 }
 
+/// The host's output buffer as a writable slice (for the chunked channel's reads).
+///
+/// # Safety
+/// `ptr..ptr+len` must be a writable block of guest memory that nothing else uses while
+/// the slice lives (the host's output buffer of the current call); `ptr` is not null.
+pub unsafe fn output<'a>(ptr: i32, len: usize) -> &'a mut [u8] {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts_mut(ptr as usize as *mut u8, len) }
+}
+
 /// Copies `data` into the host's output buffer, or returns `None` if it does not fit.
 ///
 /// # Safety

@@ -1,0 +1,157 @@
+//! Track history: records our own positions from `delta_handler` and serves them over
+//! HTTP. A long passage makes a track of many megabytes — far beyond the host's
+//! 64 KiB response buffer. The SDK sends such replies through the chunked channel
+//! when the host speaks it, and as a clear 500 when it does not (signalk-server
+//! 2.32.0); the handlers below are the same either way.
+//!
+//! Endpoints:
+//! - `GET /api/track` — every recorded position, as a JSON array;
+//! - `GET /api/track.csv` — the same as CSV, written with `std::io::Write`;
+//! - `GET /api/sample?bytes=N` — N bytes of deterministic text, to test transfers.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+use signalk_plugin::chunked::BodyWriter;
+use signalk_plugin::http::{HttpError, HttpRequest, HttpResponse, IntoResponse, Json};
+use signalk_plugin::{Delta, Plugin, PluginResult, plugin};
+
+/// The configuration.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    /// Most positions kept; the oldest are dropped past it.
+    #[serde(default = "default_max_points")]
+    pub max_points: usize,
+}
+
+fn default_max_points() -> usize {
+    1_000_000
+}
+
+/// One recorded position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+}
+
+/// The plugin state.
+#[derive(Debug, Default)]
+pub struct TrackHistory {
+    max_points: usize,
+    track: Vec<Point>,
+}
+
+/// Largest `/api/sample` the plugin agrees to build (guest memory is below 2 GiB).
+pub const MAX_SAMPLE: usize = 256 << 20;
+
+/// The text `/api/sample?bytes=n` answers: printable, easy to check, no escaping.
+#[must_use]
+pub fn sample(n: usize) -> String {
+    (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect()
+}
+
+#[plugin(
+    id = "track-history",
+    name = "Track history (Rust)",
+    schema = r#"{"type":"object","properties":{"maxPoints":{"type":"integer","title":"Positions kept","default":1000000,"minimum":1}}}"#
+)]
+impl Plugin for TrackHistory {
+    type Config = Config;
+
+    fn start(&mut self, config: Config) -> PluginResult {
+        if config.max_points == 0 {
+            return Err("maxPoints must be at least 1".into());
+        }
+        self.max_points = config.max_points;
+        signalk_plugin::set_status(&format!("Recording up to {} positions", self.max_points));
+        Ok(())
+    }
+
+    fn on_delta(&mut self, delta: &Delta) {
+        for point in delta
+            .updates
+            .iter()
+            .flat_map(|u| &u.values)
+            .filter(|v| v.path == "navigation.position")
+            .filter_map(|v| v.value.parse::<Point>().ok())
+        {
+            if self.track.len() >= self.max_points.max(1) {
+                self.track.remove(0);
+            }
+            self.track.push(point);
+        }
+    }
+
+    #[http(GET, "/api/track")]
+    fn track(&mut self, _req: HttpRequest) -> HttpResponse {
+        // Serialised here, while the track is borrowed: no copy of the points.
+        Json(&self.track).into_response()
+    }
+
+    #[http(GET, "/api/track.csv")]
+    fn track_csv(&mut self, _req: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let mut body = BodyWriter::new();
+        writeln!(body, "latitude,longitude").map_err(|e| HttpError::internal(e.to_string()))?;
+        for p in &self.track {
+            writeln!(body, "{},{}", p.latitude, p.longitude)
+                .map_err(|e| HttpError::internal(e.to_string()))?;
+        }
+        Ok(body.into_text("text/csv"))
+    }
+
+    #[http(GET, "/api/sample")]
+    fn sample(&mut self, req: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let bytes = req
+            .query_param("bytes")
+            .ok_or_else(|| HttpError::bad_request("missing ?bytes=N"))?
+            .parse::<usize>()
+            .map_err(|e| HttpError::bad_request(format!("bytes: {e}")))?;
+        if bytes > MAX_SAMPLE {
+            return Err(HttpError::bad_request(format!(
+                "bytes: at most {MAX_SAMPLE}"
+            )));
+        }
+        Ok(HttpResponse::text(200, sample(bytes)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use signalk_plugin::{Update, json};
+
+    fn at(lat: f64) -> Delta {
+        Delta::new().with_update(Update::new().with_value(
+            "navigation.position",
+            json!({"latitude": lat, "longitude": 1.0}),
+        ))
+    }
+
+    #[test]
+    fn keeps_at_most_max_points() {
+        let mut t = TrackHistory::default();
+        t.start(Config { max_points: 2 }).unwrap();
+        for lat in [1.0, 2.0, 3.0] {
+            t.on_delta(&at(lat));
+        }
+        let lats: Vec<f64> = t.track.iter().map(|p| p.latitude).collect();
+        assert_eq!(lats, [2.0, 3.0]);
+    }
+
+    #[test]
+    fn sample_is_the_alphabet_repeated() {
+        assert_eq!(sample(28), "abcdefghijklmnopqrstuvwxyzab");
+        assert_eq!(sample(0), "");
+    }
+
+    #[test]
+    fn bad_sample_sizes_are_400() {
+        let mut t = TrackHistory::default();
+        let req = HttpRequest::new("GET", "/api/sample").with_query(json!({"bytes": "x"}));
+        assert_eq!(t.sample(req).unwrap_err().status_code, 400);
+    }
+}
