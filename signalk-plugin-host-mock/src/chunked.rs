@@ -135,12 +135,13 @@ impl Read for ChunkReader<'_> {
                 "the guest sent more than the {length} bytes its marker announced"
             ))),
             n => {
-                let bytes = memory::read(&self.host.store, ptr as i32, n)
-                    .ok_or_else(|| channel("chunk buffer outside guest memory"))?;
-                out[..bytes.len()].copy_from_slice(&bytes);
-                self.sum.update(&bytes);
+                let n = n as usize;
+                if !memory::read_into(&self.host.store, ptr as i32, &mut out[..n]) {
+                    return Err(channel("chunk buffer outside guest memory"));
+                }
+                self.sum.update(&out[..n]);
                 self.offset += n as u64;
-                Ok(bytes.len())
+                Ok(n)
             }
         }
     }

@@ -22,6 +22,22 @@ pub(crate) fn read(ctx: &impl AsContext<Data = HostState>, ptr: i32, len: i32) -
     range(ptr, len, data.len()).map(|r| data[r].to_vec())
 }
 
+/// Copies `out.len()` bytes at `ptr` into `out`; false if they are not all in memory.
+pub(crate) fn read_into(ctx: &impl AsContext<Data = HostState>, ptr: i32, out: &mut [u8]) -> bool {
+    let store = ctx.as_context();
+    let Some(exports) = store.data().exports else {
+        return false;
+    };
+    let data = exports.memory.data(&store);
+    match range(ptr, i32::try_from(out.len()).unwrap_or(-1), data.len()) {
+        Some(r) => {
+            out.copy_from_slice(&data[r]);
+            true
+        }
+        None => false,
+    }
+}
+
 /// Decodes a `(ptr, len)` string like the host's non-fatal `TextDecoder`: invalid UTF-8
 /// becomes U+FFFD and a leading BOM is dropped.
 pub(crate) fn read_text(
