@@ -80,6 +80,23 @@ pub fn build_plugin(crate_dir: impl AsRef<Path>) -> Result<PathBuf, Error> {
     Ok(wasm)
 }
 
+/// Name, version and description of the package whose manifest is in `crate_dir`.
+pub(crate) fn crate_info(crate_dir: &Path) -> Result<(String, String, String), Error> {
+    let manifest = crate_dir
+        .canonicalize()
+        .map_err(|e| Error::io(format!("finding {}", crate_dir.display()), e))?
+        .join("Cargo.toml");
+    let meta = metadata(&manifest)?;
+    let package = meta["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path()))
+        .ok_or_else(|| Error::Build(format!("{} is not a package manifest", manifest.display())))?;
+    let field = |k: &str| package[k].as_str().unwrap_or_default().to_owned();
+    Ok((field("name"), field("version"), field("description")))
+}
+
 fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     // Flags meant for the host build (coverage, sanitizers) must not leak into wasm.

@@ -35,9 +35,11 @@ mod error;
 mod guest;
 mod host;
 mod imports;
+mod js;
 mod ledger;
 mod memory;
 mod options;
+mod package;
 mod pipeline;
 mod sockets;
 mod state;
@@ -50,6 +52,9 @@ pub use error::Error;
 pub use host::{METADATA_BUFFER, MockHost, TEST_SOURCE};
 pub use ledger::{LedgerIssue, LedgerReport};
 pub use options::{Capabilities, HostOptions, Quirks};
+pub use package::{
+    PackageSpec, package_crate, package_json, package_plugin, required_capabilities,
+};
 pub use signalk_plugin::testing::HostCall;
 pub use state::PluginState;
 

@@ -31,6 +31,23 @@ struct Cli {
 enum Command {
     /// Load a plugin, start it, poll it, feed it deltas, stop it; print what it does.
     Run(RunArgs),
+    /// Make the npm-installable folder signalk-server loads: package.json + plugin.wasm.
+    Package(PackageArgs),
+}
+
+#[derive(clap::Args)]
+struct PackageArgs {
+    /// A plugin crate directory (built first) or a compiled `.wasm`.
+    plugin: PathBuf,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// npm package name (default: the crate name; required for a `.wasm`).
+    #[arg(long)]
+    name: Option<String>,
+    /// Package version (default: the crate's; 0.1.0 for a `.wasm`).
+    #[arg(long)]
+    version: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -73,7 +90,45 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Package(args) => match package(&args) {
+            Ok(dir) => {
+                println!("{}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+fn package(args: &PackageArgs) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if args.plugin.is_dir() {
+        let dir =
+            signalk_plugin_host_mock::package_crate(&args.plugin, &args.out, args.name.as_deref())?;
+        if let Some(version) = &args.version {
+            let path = dir.join("package.json");
+            let mut manifest = read_json(&path)?;
+            manifest["version"] = Value::from(version.as_str());
+            std::fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")?;
+        }
+        return Ok(dir);
+    }
+    let name = args
+        .name
+        .clone()
+        .ok_or("--name is required when packaging a .wasm file")?;
+    let spec = signalk_plugin_host_mock::PackageSpec {
+        name,
+        version: args.version.clone().unwrap_or_else(|| "0.1.0".into()),
+        description: String::new(),
+    };
+    Ok(signalk_plugin_host_mock::package_plugin(
+        &args.plugin,
+        &args.out,
+        &spec,
+    )?)
 }
 
 fn print(event: Value) {

@@ -257,7 +257,7 @@ impl Default for Quirks {
 ///     .call_timeout(Duration::from_secs(1))
 ///     .memory_limit(16 << 20);
 /// assert_eq!(options.package_name(), "@acme/anchor");
-/// assert_eq!(options.plugin_id(), "acme-anchor");
+/// assert_eq!(options.plugin_id(), "_acme_anchor");
 /// ```
 #[derive(Debug, Clone)]
 pub struct HostOptions {
@@ -316,11 +316,12 @@ impl HostOptions {
         &self.package_name
     }
 
-    /// The id the server derives from the package name: `@scope/name` → `scope-name`.
+    /// The id the server derives from the package name: `@` and `/` become `_`, so
+    /// `@scope/name` → `_scope_name` (the REST paths and config file use it).
     ///
     /// ```
     /// # use signalk_plugin_host_mock::HostOptions;
-    /// assert_eq!(HostOptions::new("@signalk/anchor").plugin_id(), "signalk-anchor");
+    /// assert_eq!(HostOptions::new("@signalk/anchor").plugin_id(), "_signalk_anchor");
     /// ```
     #[must_use]
     pub fn plugin_id(&self) -> String {
@@ -467,7 +468,7 @@ impl HostOptions {
     }
 }
 
-/// `@scope/name` → `scope-name`, as the server derives plugin ids.
+/// `@scope/name` → `_scope_name`, as the server derives plugin ids.
 pub(crate) fn plugin_id(package_name: &str) -> String {
-    package_name.trim_start_matches('@').replace('/', "-")
+    package_name.replace(['@', '/'], "_")
 }

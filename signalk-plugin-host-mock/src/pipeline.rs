@@ -19,7 +19,8 @@ pub(crate) fn handle_message(
     let mut store = ctx.as_context_mut();
     let state = store.data_mut();
     let self_context = state.self_context();
-    let Some(mut delta) = normalize(delta, source_package, &self_context) else {
+    let Some(mut delta) = normalize(crate::js::round_trip(delta), source_package, &self_context)
+    else {
         state.log("handleMessage: delta dropped (not an object)");
         return;
     };

@@ -416,7 +416,7 @@ fn percent_decode(s: &str) -> String {
 /// Applies the envelope rules of §8.4 to the handler's output text.
 fn envelope(text: &str) -> HttpResponse {
     let env: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+        Ok(v) => crate::js::round_trip(v),
         Err(err) => return HttpResponse::error(&err.to_string()),
     };
     let status = match env.get("statusCode") {
@@ -460,7 +460,7 @@ fn envelope(text: &str) -> HttpResponse {
     let body = env.get("body").cloned().unwrap_or(Value::Null);
     let (status, default_type, text) = match body {
         Value::String(s) if json_type => match serde_json::from_str::<Value>(&s) {
-            Ok(parsed) => match send(status, parsed) {
+            Ok(parsed) => match send(status, crate::js::round_trip(parsed)) {
                 Ok(r) => r,
                 Err(resp) => return resp,
             },

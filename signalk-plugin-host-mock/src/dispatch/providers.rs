@@ -211,7 +211,9 @@ impl MockHost {
         } else {
             None
         };
-        let parsed = out.as_deref().map(serde_json::from_str::<Value>);
+        let parsed = out
+            .as_deref()
+            .map(|t| serde_json::from_str::<Value>(t).map(crate::js::round_trip));
         Ok(match (rule, parsed) {
             (RadarRule::Bool, Some(Ok(v))) => Value::Bool(v == Value::Bool(true)),
             (RadarRule::Bool, _) => Value::Bool(false),

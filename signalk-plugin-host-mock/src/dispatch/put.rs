@@ -114,7 +114,7 @@ impl MockHost {
             Ok(out) => {
                 let text = memory::decode(&out.output.unwrap_or_default());
                 match serde_json::from_str::<Value>(&text) {
-                    Ok(reply) => map_state(reply),
+                    Ok(reply) => map_state(crate::js::round_trip(reply)),
                     Err(err) => failed(err.to_string()),
                 }
             }

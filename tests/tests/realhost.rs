@@ -1,0 +1,358 @@
+//! Conformance: the example plugins run inside the real signalk-server 2.32.0 and under
+//! the mock host, with the same scenario; every place they differ is reported.
+//!
+//! Needs npm (the server and Node 22 are installed into a cache on first use by
+//! `conformance/realhost.sh`). Skipped, with a message, only when npm is unreachable.
+//! Run alone: `cargo test -p cross-crate-tests --test realhost -- --nocapture`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cross_crate_tests::repo_root;
+use serde_json::{Value, json};
+use signalk_plugin_host_mock::{
+    Capabilities, HostOptions, HttpRequest, MockHost, PluginState, package_crate,
+};
+
+const EX_TEMPFAIL: i32 = 75;
+
+/// A running signalk-server; stopped (only this one) on drop.
+struct RealHost {
+    base: String,
+    config_dir: String,
+    agent: ureq::Agent,
+}
+
+impl RealHost {
+    /// Starts a server with the given `(plugin dir, configuration)`; `None` if npm is unreachable.
+    fn start(plugins: &[(&Path, Value)]) -> Option<RealHost> {
+        let script = repo_root().join("conformance/realhost.sh");
+        let install = Command::new(&script)
+            .arg("install")
+            .output()
+            .expect("run realhost.sh");
+        if install.status.code() == Some(EX_TEMPFAIL) {
+            eprintln!(
+                "SKIPPED: real-host conformance needs npm and it is unreachable: {}",
+                String::from_utf8_lossy(&install.stderr).trim()
+            );
+            return None;
+        }
+        assert!(
+            install.status.success(),
+            "realhost.sh install failed:\n{}",
+            String::from_utf8_lossy(&install.stderr)
+        );
+        let mut cmd = Command::new(&script);
+        cmd.arg("start");
+        for (dir, config) in plugins {
+            cmd.arg("--config").arg(config.to_string()).arg(dir);
+        }
+        let out = cmd.output().expect("run realhost.sh start");
+        assert!(
+            out.status.success(),
+            "realhost.sh start failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let vars: std::collections::HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .collect();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(20)))
+            .build()
+            .new_agent();
+        Some(RealHost {
+            base: vars["SK_BASE_URL"].clone(),
+            config_dir: vars["SK_CONFIG_DIR"].clone(),
+            agent,
+        })
+    }
+
+    fn answer(mut r: ureq::http::Response<ureq::Body>) -> (u16, String) {
+        let status = r.status().as_u16();
+        (status, r.body_mut().read_to_string().unwrap_or_default())
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        Self::answer(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .call()
+                .expect("GET"),
+        )
+    }
+
+    fn get_json(&self, path: &str) -> Value {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    fn post(&self, path: &str, body: &Value) -> (u16, String) {
+        Self::answer(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .send_json(body)
+                .expect("POST"),
+        )
+    }
+
+    fn put(&self, path: &str, body: &Value) -> (u16, String) {
+        Self::answer(
+            self.agent
+                .put(format!("{}{path}", self.base))
+                .send_json(body)
+                .expect("PUT"),
+        )
+    }
+
+    fn plugin(&self, id: &str) -> Value {
+        let list = self.get_json("/skServer/plugins");
+        list.as_array()
+            .and_then(|l| l.iter().find(|p| p["id"] == id).cloned())
+            .unwrap_or_else(|| panic!("plugin {id} not listed: {list}"))
+    }
+
+    fn self_value(&self, path: &str) -> Value {
+        let (status, body) = self.get(&format!(
+            "/signalk/v1/api/vessels/self/{}",
+            path.replace('.', "/")
+        ));
+        if status == 200 {
+            serde_json::from_str(&body).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        }
+    }
+}
+
+impl Drop for RealHost {
+    fn drop(&mut self) {
+        let _ = Command::new(repo_root().join("conformance/realhost.sh"))
+            .arg("stop")
+            .arg(&self.config_dir)
+            .status();
+    }
+}
+
+/// Collects differences instead of stopping at the first.
+#[derive(Default)]
+struct Diffs(Vec<String>);
+
+impl Diffs {
+    fn same<R, M>(&mut self, what: &str, real: R, mock: M)
+    where
+        R: std::fmt::Debug + PartialEq<M>,
+        M: std::fmt::Debug,
+    {
+        if real != mock {
+            self.0
+                .push(format!("{what}: real {real:?} != mock {mock:?}"));
+        }
+    }
+}
+
+fn package(name: &str, dir: &Path) -> PathBuf {
+    package_crate(
+        &repo_root().join("examples").join(name),
+        &dir.join(name),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("packaging {name}: {e}"))
+}
+
+fn mock(
+    dir: &Path,
+    package: &str,
+    config: &Value,
+    options: impl FnOnce(HostOptions) -> HostOptions,
+) -> MockHost {
+    let caps = Capabilities::from_package_json(dir.join("package.json")).unwrap();
+    let opts = options(
+        HostOptions::new(package)
+            .capabilities(caps)
+            .configuration(config.clone()),
+    );
+    let mut host = MockHost::load(dir.join("plugin.wasm"), opts).unwrap();
+    host.start().unwrap();
+    host
+}
+
+/// `value` and `$source` of a data-model entry (timestamps differ by nature).
+fn entry(v: Option<&Value>) -> Value {
+    v.map_or(
+        Value::Null,
+        |v| json!({"value": v["value"], "$source": v["$source"]}),
+    )
+}
+
+#[test]
+fn examples_behave_the_same_in_signalk_server_2_32_0_and_the_mock_host() {
+    let work = std::env::temp_dir().join(format!("skp-conformance-{}", std::process::id()));
+    let hello_cfg = json!({"greeting": "Ahoy", "speed": 3.25});
+    let anchor_cfg = json!({"anchorLat": 52.1, "anchorLon": 4.5, "maxRadius": 75});
+    let track_cfg = json!({"maxPoints": 1000});
+    let hello_dir = package("hello", &work);
+    let anchor_dir = package("anchor-watch", &work);
+    let track_dir = package("track-history", &work);
+    let Some(real) = RealHost::start(&[
+        (&hello_dir, hello_cfg.clone()),
+        (&anchor_dir, anchor_cfg.clone()),
+        (&track_dir, track_cfg.clone()),
+    ]) else {
+        return;
+    };
+    let mut d = Diffs::default();
+
+    // --- hello: listed, running, deltas in the data model.
+    let mut hello = mock(&hello_dir, "hello", &hello_cfg, |o| o);
+    let listed = real.plugin("hello");
+    d.same(
+        "hello state",
+        listed["state"].as_str(),
+        Some(if *hello.state() == PluginState::Running {
+            "running"
+        } else {
+            "other"
+        }),
+    );
+    d.same("hello name", listed["name"].as_str(), Some(hello.name()));
+    d.same("hello schema", &listed["schema"], hello.schema());
+    d.same(
+        "hello statusMessage (2.32.0 never shows it)",
+        listed["statusMessage"].as_str(),
+        Some(""),
+    );
+    for path in ["hello.greeting", "navigation.speedThroughWater"] {
+        d.same(
+            path,
+            entry(Some(&real.self_value(path))),
+            entry(hello.self_value(path)),
+        );
+    }
+    let info: Value = serde_json::from_str(&real.get("/plugins/hello").1).unwrap();
+    let mock_info = hello
+        .http(HttpRequest::get("/"))
+        .unwrap()
+        .body_json()
+        .unwrap();
+    d.same("GET /plugins/hello", info, mock_info);
+    hello.stop().unwrap();
+
+    // --- anchor-watch: HTTP endpoints, PUT, disable/enable.
+    let mut anchor = mock(&anchor_dir, "anchor-watch", &anchor_cfg, |o| o);
+    d.same(
+        "anchor state",
+        real.plugin("anchor-watch")["state"].as_str(),
+        Some("running"),
+    );
+    for path in ["/api/status", "/api/position"] {
+        let (status, body) = real.get(&format!("/plugins/anchor-watch{path}"));
+        let m = anchor.http(HttpRequest::get(path)).unwrap();
+        d.same(&format!("GET {path} status"), status, m.status);
+        d.same(
+            &format!("GET {path} body"),
+            serde_json::from_str::<Value>(&body).ok(),
+            m.body_json().ok(),
+        );
+    }
+    let bad = json!({"latitude": 120, "longitude": 0});
+    let (status, body) = real.post("/plugins/anchor-watch/api/drop", &bad);
+    let m = anchor
+        .http(HttpRequest::post("/api/drop").json(bad))
+        .unwrap();
+    d.same("POST /api/drop (bad) status", status, m.status);
+    d.same(
+        "POST /api/drop (bad) body",
+        serde_json::from_str::<Value>(&body).ok(),
+        m.body_json().ok(),
+    );
+
+    let (status, _) = real.put(
+        "/signalk/v1/api/vessels/self/navigation/anchor/maxRadius",
+        &json!({"value": 80}),
+    );
+    let m = anchor
+        .put("vessels.self", "navigation.anchor.maxRadius", &json!(80))
+        .unwrap();
+    d.same("PUT maxRadius HTTP status", status, m.http_status);
+    d.same(
+        "maxRadius after PUT",
+        entry(Some(&real.self_value("navigation.anchor.maxRadius"))),
+        entry(anchor.self_value("navigation.anchor.maxRadius")),
+    );
+    d.same(
+        "meta.supportsPut",
+        &real.self_value("navigation.anchor.maxRadius")["meta"]["supportsPut"],
+        &anchor.self_value("navigation.anchor.maxRadius").unwrap()["meta"]["supportsPut"],
+    );
+    let (status, _) = real.put(
+        "/signalk/v1/api/vessels/self/navigation/anchor/nothing",
+        &json!({"value": 1}),
+    );
+    let m = anchor
+        .put("vessels.self", "navigation.anchor.nothing", &json!(1))
+        .unwrap();
+    d.same("PUT to an unregistered path", status, m.http_status);
+
+    let saved = json!({"enabled": false, "configuration": anchor_cfg});
+    let (status, _) = real.post("/skServer/plugins/anchor-watch/config", &saved);
+    anchor.disable().unwrap();
+    d.same("disable answer", status, 200);
+    d.same(
+        "state after disable",
+        real.plugin("anchor-watch")["state"].as_str(),
+        Some("stopped"),
+    );
+    d.same(
+        "anchor.state after disable",
+        entry(Some(&real.self_value("navigation.anchor.state"))),
+        entry(anchor.self_value("navigation.anchor.state")),
+    );
+    let (status, _) = real.post(
+        "/skServer/plugins/anchor-watch/config",
+        &json!({"enabled": true, "configuration": anchor_cfg}),
+    );
+    anchor.start().unwrap();
+    d.same("enable answer", status, 200);
+    d.same(
+        "state after enable",
+        real.plugin("anchor-watch")["state"].as_str(),
+        Some("running"),
+    );
+    d.same(
+        "anchor.state after enable",
+        entry(Some(&real.self_value("navigation.anchor.state"))),
+        entry(anchor.self_value("navigation.anchor.state")),
+    );
+
+    // --- track-history: an oversize reply is a clear 500 on 2.32.0 (no chunked channel).
+    let mut track = mock(&track_dir, "track-history", &track_cfg, |o| {
+        o.chunked_channel(false)
+    });
+    let (status, body) = real.get("/plugins/track-history/api/sample?bytes=100000");
+    let m = track
+        .http(HttpRequest::get("/api/sample?bytes=100000"))
+        .unwrap();
+    d.same("oversize reply status", status, m.status);
+    d.same(
+        "oversize reply body",
+        serde_json::from_str::<Value>(&body).ok(),
+        m.body_json().ok(),
+    );
+    let (status, body) = real.get("/plugins/track-history/api/sample?bytes=1000");
+    let m = track
+        .http(HttpRequest::get("/api/sample?bytes=1000"))
+        .unwrap();
+    d.same("small reply", (status, body), (m.status, m.body));
+
+    drop(real);
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(
+        d.0.is_empty(),
+        "the mock host differs from signalk-server 2.32.0:\n  {}",
+        d.0.join("\n  ")
+    );
+}
