@@ -54,6 +54,8 @@ pub fn extract(item: &mut ItemImpl, errors: &mut Vec<syn::Error>) -> Handlers {
                 });
                 handlers.moved.push(method);
             }
+            // Reported already; still not a trait member, so keep it out of the impl.
+            Some(HandlerAttr::Invalid) => handlers.moved.push(method),
             None => {
                 match method.sig.ident.to_string().as_str() {
                     "poll" => handlers.poll = true,
@@ -90,6 +92,8 @@ fn put_export_name(context: &str, path: &str) -> String {
 enum HandlerAttr {
     Put(PutAttr),
     Http(HttpAttr),
+    /// A `#[put]` or `#[http]` that could not be read.
+    Invalid,
 }
 
 struct PutAttr {
@@ -117,11 +121,14 @@ fn take_handler_attr(method: &mut ImplItemFn, errors: &mut Vec<syn::Error>) -> O
         };
         match parsed {
             Ok(_) if found.is_some() => errors.push(syn::Error::new(
-                attr.span(),
+                attr.path().span(),
                 "a method can be one handler only: one #[put] or one #[http]",
             )),
             Ok(handler) => found = Some(handler),
-            Err(err) => errors.push(err),
+            Err(err) => {
+                errors.push(err);
+                found.get_or_insert(HandlerAttr::Invalid);
+            }
         }
     }
     method.attrs = kept_attrs;
@@ -213,22 +220,72 @@ impl Parse for HttpAttr {
 }
 
 fn check_signature(method: &ImplItemFn, what: &str, expected: &str, errors: &mut Vec<syn::Error>) {
-    let inputs = &method.sig.inputs;
+    let sig = &method.sig;
+    let inputs = &sig.inputs;
     let receiver_ok = matches!(
         inputs.first(),
-        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_some()
+        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_some() && r.colon_token.is_none()
     );
-    if !receiver_ok || inputs.len() != 2 {
+    // Point at the part that is wrong: the receiver, the extra argument, or the name.
+    let wrong = if !receiver_ok {
+        inputs.first().map(Spanned::span)
+    } else if inputs.len() > 2 {
+        inputs.iter().nth(2).map(Spanned::span)
+    } else if inputs.len() < 2 {
+        Some(sig.ident.span())
+    } else {
+        None
+    };
+    if let Some(span) = wrong.or((!receiver_ok).then(|| sig.ident.span())) {
         errors.push(syn::Error::new(
-            method.sig.span(),
+            span,
             format!("a {what} handler has the signature `{expected}`"),
         ));
     }
-    if method.sig.asyncness.is_some() || !method.sig.generics.params.is_empty() {
+    if let Some(asyncness) = sig.asyncness {
         errors.push(syn::Error::new(
-            method.sig.span(),
-            format!("a {what} handler cannot be async or generic"),
+            asyncness.span,
+            format!("a {what} handler cannot be async: the host calls it synchronously"),
         ));
+    }
+    if let Some(param) = sig.generics.params.first() {
+        errors.push(syn::Error::new(
+            param.span(),
+            format!("a {what} handler cannot be generic: the export needs one concrete signature"),
+        ));
+    }
+    if let syn::ReturnType::Type(_, ty) = &sig.output
+        && let Some(reference) = borrowed_reference(ty)
+    {
+        errors.push(syn::Error::new(
+            reference,
+            format!(
+                "a {what} handler returns owned data (`String`, not `&str`): the reply is \
+                 encoded after the call, when `self` is no longer borrowed"
+            ),
+        ));
+    }
+}
+
+/// The span of a non-`'static` reference in a return type, looking through `Result`,
+/// `Option`, `Json` and the like, which is where a borrowed `&self.field` hides.
+fn borrowed_reference(ty: &syn::Type) -> Option<proc_macro2::Span> {
+    match ty {
+        syn::Type::Reference(r) if r.lifetime.as_ref().is_none_or(|l| l.ident != "static") => {
+            Some(r.and_token.span)
+        }
+        syn::Type::Paren(p) => borrowed_reference(&p.elem),
+        syn::Type::Tuple(t) => t.elems.iter().find_map(borrowed_reference),
+        syn::Type::Path(p) => p.path.segments.iter().find_map(|segment| {
+            let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => borrowed_reference(ty),
+                _ => None,
+            })
+        }),
+        _ => None,
     }
 }
 

@@ -27,8 +27,15 @@ use proc_macro::TokenStream;
 /// and minified at compile time and must fit the host's 8 192-byte buffer.
 #[proc_macro_attribute]
 pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match parse::plugin_def(attr.into(), item.into()) {
+    let item = proc_macro2::TokenStream::from(item);
+    match parse::plugin_def(attr.into(), item.clone()) {
         Ok(def) => codegen::expand(&def).into(),
-        Err(err) => err.to_compile_error().into(),
+        Err(err) => {
+            // Keep the user's code in the output, so the only errors are ours and not a
+            // cascade of "unused import" and "cannot find type" after the item vanished.
+            let mut out = err.to_compile_error();
+            out.extend(codegen::fallback(item));
+            out.into()
+        }
     }
 }

@@ -27,6 +27,9 @@ pub struct Providers {
     pub weather: Option<String>,
     /// Radar provider name.
     pub radar: Option<String>,
+    /// Where each key was written, so a missing trait impl is reported there:
+    /// `resources`, `weather`, `radar`.
+    pub spans: [Option<proc_macro2::Span>; 3],
 }
 
 /// The optional entry points a plugin defines.

@@ -36,8 +36,14 @@ struct Args {
     schema: Option<LitStr>,
     schema_file: Option<LitStr>,
     resources: Option<Vec<LitStr>>,
+    resources_key: Option<Span>,
     weather: Option<LitStr>,
     radar: Option<LitStr>,
+    /// Keys that were written, valid or not: a bad value is reported once, not again
+    /// as a missing key.
+    seen: Vec<String>,
+    /// The attribute could not be read as `key = value` pairs at all.
+    unreadable: bool,
 }
 
 /// Parses `#[plugin(<attr>)] <item>`.
@@ -82,19 +88,34 @@ pub fn plugin_def(attr: TokenStream, item: TokenStream) -> syn::Result<PluginDef
         .map(|lit| check_metadata(lit, "name", &mut errors));
     let (schema, tracked_file) = schema_of(&args, &mut errors);
 
-    let missing = [("id", args.id.is_none()), ("name", args.name.is_none())];
-    for (key, _) in missing.iter().filter(|(_, missing)| *missing) {
+    let missing: Vec<&str> = ["id", "name"]
+        .into_iter()
+        .filter(|key| !args.seen.iter().any(|seen| seen == key))
+        .collect();
+    if !missing.is_empty() && !args.unreadable {
+        let keys = missing
+            .iter()
+            .map(|key| format!("`{key} = \"...\"`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
         errors.push(syn::Error::new(
             Span::call_site(),
-            format!("#[plugin] needs `{key} = \"...\"`, for example #[plugin(id = \"my-plugin\", name = \"My Plugin\")]"),
+            format!("#[plugin] needs {keys}, for example #[plugin(id = \"my-plugin\", name = \"My Plugin\")]"),
         ));
     }
     errors.finish()?;
+    // Present but invalid keys were reported above.
+    let (Some(id), Some(name)) = (id, name) else {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "#[plugin] needs `id` and `name`",
+        ));
+    };
 
     Ok(PluginDef {
         item: item.expect("checked above"),
-        id: id.expect("checked above"),
-        name: name.expect("checked above"),
+        id,
+        name,
         schema: schema.expect("checked above"),
         tracked_file,
         handlers,
@@ -107,6 +128,11 @@ pub fn plugin_def(attr: TokenStream, item: TokenStream) -> syn::Result<PluginDef
                 .collect(),
             weather: args.weather.as_ref().map(LitStr::value),
             radar: args.radar.as_ref().map(LitStr::value),
+            spans: [
+                args.resources_key,
+                args.weather.as_ref().map(LitStr::span),
+                args.radar.as_ref().map(LitStr::span),
+            ],
         },
     })
 }
@@ -120,6 +146,7 @@ fn parse_args(attr: TokenStream, errors: &mut Errors) -> Args {
                 err.span(),
                 format!("expected `key = \"value\"` pairs with keys {KEYS}"),
             ));
+            args.unreadable = true;
             return args;
         }
     };
@@ -129,6 +156,7 @@ fn parse_args(attr: TokenStream, errors: &mut Errors) -> Args {
             .get_ident()
             .map(ToString::to_string)
             .unwrap_or_default();
+        args.seen.push(key.clone());
         if key == "resources" {
             if args.resources.is_some() {
                 errors.push(syn::Error::new(
@@ -137,6 +165,7 @@ fn parse_args(attr: TokenStream, errors: &mut Errors) -> Args {
                 ));
             } else {
                 args.resources = Some(resource_types(&pair.value, errors));
+                args.resources_key = Some(pair.path.span());
             }
             continue;
         }
@@ -300,7 +329,7 @@ fn check_impl(item: &ItemImpl, errors: &mut Errors) {
     }
     if !item.generics.params.is_empty() {
         errors.push(syn::Error::new(
-            item.generics.span(),
+            item.generics.params.span(),
             "a plugin type cannot be generic: the exports need one concrete type",
         ));
     }

@@ -426,6 +426,11 @@ impl From<crate::Error> for HttpError {
 pub struct Json<T>(pub T);
 
 /// What an HTTP handler may return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the response of an #[http] handler",
+    label = "not an HTTP response",
+    note = "return `Json<T>` (T: Serialize), `String`, `&'static str`, `()`, `HttpResponse`, `HttpError`, or a `Result` of those"
+)]
 pub trait IntoResponse {
     /// Converts to the response sent to the host.
     fn into_response(self) -> HttpResponse;

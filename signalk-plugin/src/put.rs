@@ -151,6 +151,11 @@ impl From<&str> for PutError {
 }
 
 /// What a PUT handler may return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the reply of a #[put] handler",
+    label = "not a PUT reply",
+    note = "return `()`, `PutReply`, `PutError`, or a `Result` of those (`Result<(), PutError>` is the usual one)"
+)]
 pub trait IntoPutReply {
     /// Converts to the reply sent to the host.
     fn into_put_reply(self) -> PutReply;

@@ -1,6 +1,7 @@
 //! Support code for the exports `#[plugin]` generates. Not a public API: names and
 //! signatures here change without notice.
 
+pub mod checks;
 pub mod providers;
 pub mod runtime;
 

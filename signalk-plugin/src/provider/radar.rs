@@ -43,6 +43,10 @@ impl RadarRequest {
 /// (the server answers `null`); setters return whether they succeeded (the server needs
 /// the literal `true`, which the SDK sends for `Ok(true)`).
 #[allow(unused_variables)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has `radar = ...` in #[plugin] but does not implement `RadarProvider`",
+    label = "this radar provider needs `impl RadarProvider for {Self}`"
+)]
 pub trait RadarProvider {
     /// The ids of the radars this plugin provides.
     fn radars(&mut self) -> PluginResult<Vec<String>>;

@@ -81,6 +81,10 @@ pub struct DeleteRequest {
 ///
 /// The 2.32.0 server ignores the results of set and delete: an `Err` there is only
 /// reported with `sk_set_error`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has `resources = [...]` in #[plugin] but does not implement `ResourceProvider`",
+    label = "these resource types need `impl ResourceProvider for {Self}`"
+)]
 pub trait ResourceProvider {
     /// All resources of a type, as an object `id → resource`. `query` is the whole
     /// request (the HTTP query parameters plus `resourceType`).

@@ -75,6 +75,10 @@ pub struct ForecastRequest {
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has `weather = ...` in #[plugin] but does not implement `WeatherProvider`",
+    label = "this weather provider needs `impl WeatherProvider for {Self}`"
+)]
 pub trait WeatherProvider {
     /// Observations near a position.
     fn observations(&mut self, request: WeatherRequest) -> PluginResult<impl Serialize>;

@@ -1,0 +1,20 @@
+use signalk_plugin::{NoConfig, Plugin, PluginResult, plugin};
+
+#[derive(Default)]
+struct P;
+
+#[plugin(id = "x", name = "X")]
+impl Plugin for P {
+    type Config = NoConfig;
+
+    fn start(&mut self, _config: NoConfig) -> PluginResult {
+        Ok(())
+    }
+
+    #[http(GET, "/n")]
+    fn n(&mut self, _req: signalk_plugin::http::HttpRequest) -> Vec<u8> {
+        vec![1]
+    }
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use signalk_plugin::{NoConfig, Plugin, PluginResult, plugin};
+
+#[derive(Default)]
+struct P;
+
+#[plugin("x", "X")]
+impl Plugin for P {
+    type Config = NoConfig;
+
+    fn start(&mut self, _config: NoConfig) -> PluginResult {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,19 @@
+use signalk_plugin::{NoConfig, Plugin, PluginResult, plugin};
+
+#[derive(Default)]
+struct P;
+
+#[plugin(id = "x", name = "X")]
+impl Plugin for P {
+    type Config = NoConfig;
+
+    fn start(&mut self, _config: NoConfig) -> PluginResult {
+        Ok(())
+    }
+
+    #[put("a.b")]
+    #[http(GET, "/a")]
+    fn both(&mut self, _value: f64) {}
+}
+
+fn main() {}
