@@ -134,8 +134,8 @@ impl HttpRequest {
     /// # Errors
     /// A 400 [`HttpError`] saying what is wrong with the body.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, HttpError> {
-        serde_json::from_str(self.body.as_str())
-            .map_err(|e| HttpError::bad_request(format!("invalid body: {e}")))
+        crate::json::from_str_at_path(self.body.as_str())
+            .map_err(|e| HttpError::bad_request(crate::json::describe_error("invalid body", e)))
     }
 
     /// A route parameter.
@@ -565,14 +565,37 @@ mod tests {
     #[test]
     fn bad_body_is_a_400_naming_the_member() {
         #[derive(Deserialize, Debug)]
-        struct Drop {
-            #[allow(dead_code)]
+        #[allow(dead_code)]
+        struct Position {
             latitude: f64,
         }
-        let req = HttpRequest::new("POST", "/drop").with_body(json!({"latitude": "north"}));
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Drop {
+            positions: Vec<Position>,
+        }
+        let req = HttpRequest::new("POST", "/drop")
+            .with_body(json!({"positions": [{"latitude": 1}, {"latitude": "north"}]}));
         let err = req.json::<Drop>().unwrap_err();
         assert_eq!(err.status_code, 400);
+        assert!(
+            err.message
+                .starts_with("invalid body at `positions[1].latitude`: invalid type: string"),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains("expected f64"), "{}", err.message);
+        // An error about the document as a whole names no member.
+        let err = HttpRequest::new("POST", "/drop")
+            .with_body(json!("text"))
+            .json::<Drop>()
+            .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("invalid body: invalid type: string"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -169,10 +169,13 @@ pub fn put<P: Plugin, const D: bool, T: DeserializeOwned, R: IntoPutReply>(
     handler: fn(&mut P, T) -> R,
 ) -> Vec<u8> {
     let _guard = CallGuard::enter();
-    let reply = match crate::json::from_bytes::<T>(value_json) {
+    let parsed = crate::json::as_text(value_json)
+        .map_err(|e| (".".to_owned(), e))
+        .and_then(crate::json::from_str_at_path::<T>);
+    let reply = match parsed {
         Ok(value) => with_plugin(cell, |plugin| handler(plugin, value).into_put_reply())
             .unwrap_or_else(|| PutReply::with_status(503, "the plugin is busy")),
-        Err(err) => PutReply::with_status(400, format!("invalid value: {err}")),
+        Err(err) => PutReply::with_status(400, crate::json::describe_error("invalid value", err)),
     };
     put::encode_reply(&reply, max)
 }

@@ -6,8 +6,6 @@
 //! the plugin's type sees it, so a config type with `#[serde(deny_unknown_fields)]`
 //! still works, and it reports errors with the path of the offending member.
 
-mod scan;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -45,7 +43,7 @@ pub fn parse<T: DeserializeOwned>(json: &[u8]) -> Result<StartConfig<T>, ConfigE
         crate::json::as_text(json).map_err(|e| ConfigError::new(".".to_owned(), e.to_string()))?;
     // The member is cut out of the text rather than skipped by a deserializer adapter:
     // same effect, a fraction of the code in every plugin.
-    let (text, enable_debug) = match scan::top_level_member(text, ENABLE_DEBUG_KEY) {
+    let (text, enable_debug) = match crate::json::scan::top_level_member(text, ENABLE_DEBUG_KEY) {
         Some((cut, value)) => {
             let enable_debug = &text[value] == "true";
             let mut rest = text.to_owned();
@@ -54,24 +52,12 @@ pub fn parse<T: DeserializeOwned>(json: &[u8]) -> Result<StartConfig<T>, ConfigE
         }
         None => (std::borrow::Cow::Borrowed(text), false),
     };
-    let config = serde_json::from_str::<T>(&text).map_err(|e| {
-        let path = scan::path_at(&text, offset_of(&text, e.line(), e.column()));
-        ConfigError::new(path, e.to_string())
-    })?;
+    let config = crate::json::from_str_at_path::<T>(&text)
+        .map_err(|(path, e)| ConfigError::new(path, e.to_string()))?;
     Ok(StartConfig {
         config,
         enable_debug,
     })
-}
-
-/// The byte offset of serde_json's 1-based line and column (the column counts bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
 }
 
 /// Reads the saved configuration file's `configuration` member through `sk_read_config`.
