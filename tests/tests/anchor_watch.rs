@@ -153,6 +153,29 @@ fn put_max_radius_validates_and_updates() {
         .put("vessels.self", "navigation.anchor.maxRadius", &json!("far"))
         .unwrap();
     assert_eq!(wrong_type.status_code(), Some(400), "{wrong_type:?}");
+    assert!(
+        wrong_type
+            .message()
+            .unwrap()
+            .starts_with("invalid value: invalid type: string"),
+        "{wrong_type:?}"
+    );
+    // A bad member of a structured value is named.
+    let bad_member = host
+        .put(
+            "vessels.self",
+            "navigation.anchor.position",
+            &json!({"latitude": 10.0, "longitude": "east"}),
+        )
+        .unwrap();
+    assert_eq!(bad_member.status_code(), Some(400), "{bad_member:?}");
+    assert!(
+        bad_member
+            .message()
+            .unwrap()
+            .starts_with("invalid value at `longitude`: invalid type: string"),
+        "{bad_member:?}"
+    );
 }
 
 #[test]
