@@ -111,15 +111,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path == "." {
-            write!(f, "invalid configuration: {}", self.message)
-        } else {
-            write!(
-                f,
-                "invalid configuration at `{}`: {}",
-                self.path, self.message
-            )
-        }
+        crate::json::write_member_error(f, "invalid configuration", &self.path, &self.message)
     }
 }
 

@@ -6,6 +6,8 @@
 
 pub(crate) mod scan;
 
+use std::fmt;
+
 use serde::de::{DeserializeOwned, Error as _};
 
 /// Parses UTF-8 bytes from the host as JSON.
@@ -32,10 +34,24 @@ pub(crate) fn from_str_at_path<T: DeserializeOwned>(
 
 /// `"<what>: <error>"`, or `"<what> at `<path>`: <error>"` when the error is about a member.
 pub(crate) fn describe_error(what: &str, (path, error): (String, serde_json::Error)) -> String {
+    let mut text = String::new();
+    // Writing into a `String` cannot fail.
+    let _ = write_member_error(&mut text, what, &path, error);
+    text
+}
+
+/// Writes `"<what>: <message>"`, or `"<what> at `<path>`: <message>"` when `path` names a
+/// member rather than the document (`.`). The one wording for config, PUT and HTTP errors.
+pub(crate) fn write_member_error(
+    out: &mut impl fmt::Write,
+    what: &str,
+    path: &str,
+    message: impl fmt::Display,
+) -> fmt::Result {
     if path == "." {
-        format!("{what}: {error}")
+        write!(out, "{what}: {message}")
     } else {
-        format!("{what} at `{path}`: {error}")
+        write!(out, "{what} at `{path}`: {message}")
     }
 }
 
