@@ -228,7 +228,7 @@ fn check_signature(method: &ImplItemFn, what: &str, expected: &str, errors: &mut
     );
     // Point at the part that is wrong: the receiver, the extra argument, or the name.
     let wrong = if !receiver_ok {
-        inputs.first().map(Spanned::span)
+        Some(inputs.first().map_or(sig.ident.span(), Spanned::span))
     } else if inputs.len() > 2 {
         inputs.iter().nth(2).map(Spanned::span)
     } else if inputs.len() < 2 {
@@ -236,7 +236,7 @@ fn check_signature(method: &ImplItemFn, what: &str, expected: &str, errors: &mut
     } else {
         None
     };
-    if let Some(span) = wrong.or((!receiver_ok).then(|| sig.ident.span())) {
+    if let Some(span) = wrong {
         errors.push(syn::Error::new(
             span,
             format!("a {what} handler has the signature `{expected}`"),
