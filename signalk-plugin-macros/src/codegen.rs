@@ -3,14 +3,21 @@
 //! The generated functions are one-liners that call into `signalk_plugin::__private`,
 //! so the code that matters is ordinary, tested library code, and every plugin shares it.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
+use signalk_plugin_abi::names::{self, resources, weather};
+use signalk_plugin_abi::{chunked, radar::RadarMethod};
 
-use crate::model::PluginDef;
+use crate::model::{ImplBlock, Named, PluginDef};
 
-/// Expands a validated plugin into the user's impl plus the generated items.
-pub fn expand(def: &PluginDef) -> TokenStream {
-    let item = &def.item;
+/// The identifier of an `#[unsafe(no_mangle)]` export: the export's name.
+fn export(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Expands a checked plugin into the user's impl plus the generated items.
+pub fn expand(def: &PluginDef<'_>) -> TokenStream {
+    let item = def.item;
     let ty = &item.self_ty;
     let (id, name, schema) = (&def.id, &def.name, &def.schema);
     // Makes Cargo rebuild when the schema file changes.
@@ -18,7 +25,7 @@ pub fn expand(def: &PluginDef) -> TokenStream {
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
     });
     let rt = quote!(::signalk_plugin::__private);
-    let handlers = &def.handlers;
+    let handlers = def.handlers;
     let deltas = handlers.on_delta;
     let moved = &handlers.moved;
     let inherent = (!moved.is_empty()).then(|| {
@@ -32,33 +39,43 @@ pub fn expand(def: &PluginDef) -> TokenStream {
     });
     let checks = type_checks(def, &rt);
     let optional = optional_exports(def, &rt);
-    let providers = &def.providers;
+    let providers = def.providers;
     let registrations = handlers
         .puts
         .iter()
         .map(|p| {
-            let (context, path) = (&p.context, &p.path);
+            let (context, path) = (&p.context, &p.path.value);
             quote! { #rt::runtime::register_put(#context, #path)?; }
         })
         .chain(
             providers
                 .resources
                 .iter()
+                .flat_map(|r| &r.value)
                 .map(|t| quote! { #rt::runtime::register_resources(#t)?; }),
         )
         .chain(
             providers
                 .weather
                 .iter()
-                .map(|n| quote! { #rt::runtime::register_weather(#n)?; }),
+                .map(|Named { value, .. }| quote! { #rt::runtime::register_weather(#value)?; }),
         )
         .chain(
             providers
                 .radar
                 .iter()
-                .map(|n| quote! { #rt::runtime::register_radar(#n)?; }),
+                .map(|Named { value, .. }| quote! { #rt::runtime::register_radar(#value)?; }),
         )
         .collect::<Vec<_>>();
+    let (allocate, deallocate) = (export(names::ALLOCATE), export(names::DEALLOCATE));
+    let (plugin_id, plugin_name, plugin_schema) = (
+        export(names::PLUGIN_ID),
+        export(names::PLUGIN_NAME),
+        export(names::PLUGIN_SCHEMA),
+    );
+    let (plugin_start, plugin_stop) = (export(names::PLUGIN_START), export(names::PLUGIN_STOP));
+    let (id_export, name_export, schema_export) =
+        (names::PLUGIN_ID, names::PLUGIN_NAME, names::PLUGIN_SCHEMA);
 
     quote! {
         #item
@@ -87,42 +104,42 @@ pub fn expand(def: &PluginDef) -> TokenStream {
             }
 
             #[unsafe(no_mangle)]
-            extern "C" fn allocate(size: i32) -> i32 {
+            extern "C" fn #allocate(size: i32) -> i32 {
                 #rt::exports::allocate(size)
             }
 
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn deallocate(ptr: i32, size: i32) {
+            unsafe extern "C" fn #deallocate(ptr: i32, size: i32) {
                 // SAFETY: the host passes back a pointer from `allocate` with its size.
                 unsafe { #rt::exports::deallocate(ptr, size) }
             }
 
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn plugin_id(out_ptr: i32, out_max: i32) -> i32 {
+            unsafe extern "C" fn #plugin_id(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: the host passes the output buffer it allocated.
-                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "plugin_id", <__Plugin as ::signalk_plugin::PluginMetadata>::ID) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, #id_export, <__Plugin as ::signalk_plugin::PluginMetadata>::ID) }
             }
 
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn plugin_name(out_ptr: i32, out_max: i32) -> i32 {
+            unsafe extern "C" fn #plugin_name(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: as above.
-                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "plugin_name", <__Plugin as ::signalk_plugin::PluginMetadata>::NAME) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, #name_export, <__Plugin as ::signalk_plugin::PluginMetadata>::NAME) }
             }
 
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn plugin_schema(out_ptr: i32, out_max: i32) -> i32 {
+            unsafe extern "C" fn #plugin_schema(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: as above.
-                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "plugin_schema", <__Plugin as ::signalk_plugin::PluginMetadata>::SCHEMA) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, #schema_export, <__Plugin as ::signalk_plugin::PluginMetadata>::SCHEMA) }
             }
 
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn plugin_start(ptr: i32, len: i32) -> i32 {
+            unsafe extern "C" fn #plugin_start(ptr: i32, len: i32) -> i32 {
                 // SAFETY: the host passes the config buffer it allocated and filled.
                 unsafe { #rt::exports::plugin_start_with(&PLUGIN, ptr, len, || { #(#registrations)* Ok(()) }) }
             }
 
             #[unsafe(no_mangle)]
-            extern "C" fn plugin_stop() -> i32 {
+            extern "C" fn #plugin_stop() -> i32 {
                 #rt::exports::plugin_stop(&PLUGIN)
             }
 
@@ -133,12 +150,14 @@ pub fn expand(def: &PluginDef) -> TokenStream {
 
 /// The user's item as plain Rust, for when the macro input has errors: handler methods
 /// (which are not `Plugin` members) move to an inherent impl and lose their attributes.
-pub fn fallback(item: TokenStream) -> TokenStream {
-    let Ok(mut item) = syn::parse2::<syn::ItemImpl>(item.clone()) else {
-        return item;
+/// An item that is not an impl block is emitted as written.
+pub fn fallback(item: &Result<ImplBlock, TokenStream>) -> TokenStream {
+    let block = match item {
+        Ok(block) => block,
+        Err(tokens) => return tokens.clone(),
     };
-    let handlers = crate::handlers::extract(&mut item, &mut Vec::new());
-    let moved = &handlers.moved;
+    let item = &block.item;
+    let moved = &block.handlers.moved;
     if moved.is_empty() {
         return quote!(#item);
     }
@@ -153,7 +172,7 @@ pub fn fallback(item: TokenStream) -> TokenStream {
 
 /// Compile-time checks of handler and provider types, on every target, each spanned at
 /// what the user wrote so the error points there (see `__private::checks`).
-fn type_checks(def: &PluginDef, rt: &TokenStream) -> TokenStream {
+fn type_checks(def: &PluginDef<'_>, rt: &TokenStream) -> TokenStream {
     let ty = &def.item.self_ty;
     let c = quote!(#rt::checks);
     let puts = def.handlers.puts.iter().map(|p| {
@@ -164,42 +183,47 @@ fn type_checks(def: &PluginDef, rt: &TokenStream) -> TokenStream {
         let method = &h.method;
         quote_spanned! {method.span()=> const _: () = #c::http_handler::<#ty, _>(<#ty>::#method); }
     });
-    let kinds = [
+    // The alias carries the key's span, so the error points at `weather = ...`.
+    let provider = |span: Option<Span>, check: TokenStream| {
+        span.map(|span| {
+            let alias = quote::format_ident!("__Provider", span = span);
+            quote_spanned! {span=> const _: () = { type #alias = #ty; #c::#check::<#alias>() }; }
+        })
+    };
+    let providers = def.providers;
+    let resources = provider(
+        providers.resources.as_ref().map(|r| r.span),
         quote!(resource_provider),
+    );
+    let weather = provider(
+        providers.weather.as_ref().map(|w| w.span),
         quote!(weather_provider),
+    );
+    let radar = provider(
+        providers.radar.as_ref().map(|r| r.span),
         quote!(radar_provider),
-    ];
-    let providers = def
-        .providers
-        .spans
-        .iter()
-        .zip(kinds)
-        .filter_map(|(span, check)| {
-            // The alias carries the key's span, so the error points at `weather = ...`.
-            span.map(|span| {
-                let alias = quote::format_ident!("__Provider", span = span);
-                quote_spanned! {span=> const _: () = { type #alias = #ty; #c::#check::<#alias>() }; }
-            })
-        });
-    quote! { #(#puts)* #(#https)* #(#providers)* }
+    );
+    quote! { #(#puts)* #(#https)* #resources #weather #radar }
 }
 
 /// Exports only a plugin that uses them gets: `poll`, `delta_handler`, PUT and HTTP
-/// handlers, `http_endpoints`.
-fn optional_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
-    let handlers = &def.handlers;
+/// handlers, `http_endpoints`, providers, the chunked channel.
+fn optional_exports(def: &PluginDef<'_>, rt: &TokenStream) -> TokenStream {
+    let handlers = def.handlers;
     let poll = handlers.poll.then(|| {
+        let poll = export(names::POLL);
         quote! {
             #[unsafe(no_mangle)]
-            extern "C" fn poll() -> i32 {
+            extern "C" fn #poll() -> i32 {
                 #rt::exports::poll(&PLUGIN)
             }
         }
     });
     let delta = handlers.on_delta.then(|| {
+        let delta_handler = export(names::DELTA_HANDLER);
         quote! {
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn delta_handler(ptr: i32, len: i32) {
+            unsafe extern "C" fn #delta_handler(ptr: i32, len: i32) {
                 // SAFETY: the host passes the delta buffer it allocated and filled.
                 unsafe { #rt::exports::delta_handler(&PLUGIN, ptr, len) }
             }
@@ -231,33 +255,39 @@ fn optional_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
     });
     let endpoints = (!handlers.https.is_empty()).then(|| {
         let json = handlers.endpoints_json();
+        let (http_endpoints, label) = (export(names::HTTP_ENDPOINTS), names::HTTP_ENDPOINTS);
         quote! {
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn http_endpoints(out_ptr: i32, out_max: i32) -> i32 {
+            unsafe extern "C" fn #http_endpoints(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: the host passes the output buffer it allocated.
-                unsafe { #rt::exports::write_metadata(out_ptr, out_max, "http_endpoints", #json) }
+                unsafe { #rt::exports::write_metadata(out_ptr, out_max, #label, #json) }
             }
         }
     });
     let providers = provider_exports(def, rt);
     // The chunked channel serves the replies that can exceed 64 KiB: HTTP and providers.
     let large_replies = !handlers.https.is_empty()
-        || !def.providers.resources.is_empty()
+        || def.providers.resources.is_some()
         || def.providers.weather.is_some()
         || def.providers.radar.is_some();
     let chunked = large_replies.then(|| {
+        let (hello, read, close) = (
+            export(chunked::HELLO),
+            export(chunked::READ),
+            export(chunked::CLOSE),
+        );
         quote! {
             #[unsafe(no_mangle)]
-            extern "C" fn skc_v1_hello(host_version: i32) -> i32 {
+            extern "C" fn #hello(host_version: i32) -> i32 {
                 #rt::exports::skc_hello(host_version)
             }
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn skc_v1_read(handle: i32, offset: i32, out_ptr: i32, out_max: i32) -> i32 {
+            unsafe extern "C" fn #read(handle: i32, offset: i32, out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: the host passes the output buffer it allocated.
                 unsafe { #rt::exports::skc_read(handle, offset, out_ptr, out_max) }
             }
             #[unsafe(no_mangle)]
-            extern "C" fn skc_v1_close(handle: i32) -> i32 {
+            extern "C" fn #close(handle: i32) -> i32 {
                 #rt::exports::skc_close(handle)
             }
         }
@@ -266,8 +296,8 @@ fn optional_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
 }
 
 /// One `(req_ptr, req_len, out_ptr, out_max) -> written` export per provider method.
-fn provider_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
-    let export = |name: &str, function: TokenStream| {
+fn provider_exports(def: &PluginDef<'_>, rt: &TokenStream) -> TokenStream {
+    let reply_export = |name: &str, function: TokenStream| {
         quote! {
             const _: () = {
                 #[unsafe(export_name = #name)]
@@ -280,60 +310,41 @@ fn provider_exports(def: &PluginDef, rt: &TokenStream) -> TokenStream {
     };
     let mut out = TokenStream::new();
     let p = quote!(#rt::providers);
-    if !def.providers.resources.is_empty() {
+    if def.providers.resources.is_some() {
         for (name, f) in [
-            ("resources_list_resources", quote!(#p::resources_list)),
-            ("resources_get_resource", quote!(#p::resources_get)),
-            ("resources_set_resource", quote!(#p::resources_set)),
-            ("resources_delete_resource", quote!(#p::resources_delete)),
+            (resources::LIST, quote!(#p::resources_list)),
+            (resources::GET, quote!(#p::resources_get)),
+            (resources::SET, quote!(#p::resources_set)),
+            (resources::DELETE, quote!(#p::resources_delete)),
         ] {
-            out.extend(export(name, f));
+            out.extend(reply_export(name, f));
         }
     }
     if def.providers.weather.is_some() {
         for (name, f) in [
-            ("weather_get_observations", quote!(#p::weather_observations)),
-            ("weather_get_forecasts", quote!(#p::weather_forecasts)),
-            ("weather_get_warnings", quote!(#p::weather_warnings)),
+            (weather::OBSERVATIONS, quote!(#p::weather_observations)),
+            (weather::FORECASTS, quote!(#p::weather_forecasts)),
+            (weather::WARNINGS, quote!(#p::weather_warnings)),
         ] {
-            out.extend(export(name, f));
+            out.extend(reply_export(name, f));
         }
     }
     if def.providers.radar.is_some() {
+        let radar_get_radars = export(names::RADAR_GET_RADARS);
         out.extend(quote! {
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn radar_get_radars(out_ptr: i32, out_max: i32) -> i32 {
+            unsafe extern "C" fn #radar_get_radars(out_ptr: i32, out_max: i32) -> i32 {
                 // SAFETY: the host passes the output buffer it allocated (no input).
                 unsafe { #rt::exports::reply((0, 0, out_ptr, out_max), |_, max| #p::radar_radars(&PLUGIN, max)) }
             }
         });
-        for (variant, name) in RADAR_METHODS {
-            let variant = quote::format_ident!("{}", variant);
-            out.extend(export(
-                name,
+        for method in RadarMethod::ALL {
+            let variant = quote::format_ident!("{}", method.variant_name());
+            out.extend(reply_export(
+                method.export_name(),
                 quote!(|cell, req, max| #p::radar(cell, #p::RadarMethod::#variant, req, max)),
             ));
         }
     }
     out
 }
-
-/// The radar exports that take a request, by `RadarMethod` variant (spec §10.3).
-const RADAR_METHODS: [(&str, &str); 16] = [
-    ("RadarInfo", "radar_get_radar_info"),
-    ("SetPower", "radar_set_power"),
-    ("SetRange", "radar_set_range"),
-    ("SetGain", "radar_set_gain"),
-    ("SetSea", "radar_set_sea"),
-    ("SetRain", "radar_set_rain"),
-    ("SetControls", "radar_set_controls"),
-    ("Capabilities", "radar_get_capabilities"),
-    ("State", "radar_get_state"),
-    ("Control", "radar_get_control"),
-    ("SetControl", "radar_set_control"),
-    ("Targets", "radar_get_targets"),
-    ("AcquireTarget", "radar_acquire_target"),
-    ("CancelTarget", "radar_cancel_target"),
-    ("ArpaSettings", "radar_get_arpa_settings"),
-    ("SetArpaSettings", "radar_set_arpa_settings"),
-];

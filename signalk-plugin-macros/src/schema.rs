@@ -1,8 +1,8 @@
-//! Compile-time checks of the configuration schema: valid JSON, an object, and small
-//! enough for the host's buffer (a larger one makes the plugin vanish from the server).
+//! The configuration schema checks `check` runs at compile time: valid JSON, an
+//! object, and small enough for the host's buffer (a larger one makes the plugin
+//! vanish from the server).
 
-/// The size of the host's buffer for `plugin_id`, `plugin_name` and `plugin_schema`.
-pub const METADATA_BUFFER: usize = 8192;
+use signalk_plugin_abi::buffers::METADATA;
 
 /// The schema used when none is given: an object with no properties.
 pub const DEFAULT_SCHEMA: &str = r#"{"type":"object","properties":{}}"#;
@@ -15,9 +15,9 @@ pub fn validate(text: &str) -> Result<String, String> {
         return Err("the schema must be a JSON object (a JSON Schema for the config)".into());
     }
     let minified = value.to_string();
-    if minified.len() > METADATA_BUFFER {
+    if minified.len() > METADATA {
         return Err(format!(
-            "the schema is {} bytes minified, but signalk-server reads at most {METADATA_BUFFER} \
+            "the schema is {} bytes minified, but signalk-server reads at most {METADATA} \
              (a longer one is truncated and the plugin disappears from the server)",
             minified.len()
         ));

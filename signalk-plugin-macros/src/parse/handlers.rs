@@ -1,20 +1,22 @@
-//! Reads the optional entry points of a `#[plugin]` impl: the trait methods that have
+//! The optional entry points inside a `#[plugin]` impl: the trait methods that have
 //! exports of their own (`poll`, `on_delta`), and the `#[put(...)]` / `#[http(...)]`
-//! methods, which are taken out of the trait impl (they are not trait members) and
+//! methods, which are taken out of the trait impl (they are not trait members) to be
 //! emitted in an inherent impl of the plugin type, so they stay plain, testable methods.
+//! Each method is checked on its own here; duplicates across methods are `check`'s.
 
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitStr, Token};
 
-use crate::model::{Handlers, HttpHandler, PutHandler};
-use crate::schema::METADATA_BUFFER;
+use crate::ctxt::Ctxt;
+use crate::model::{Handlers, HttpHandler, Named, PutHandler};
+use crate::symbol::{CONTEXT, HTTP, ON_DELTA, POLL, PUT};
 
 /// The methods the host may call over HTTP (others are skipped by the server).
 const HTTP_METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
 
 /// Removes handler methods from `item` and describes every optional entry point.
-pub fn extract(item: &mut ItemImpl, errors: &mut Vec<syn::Error>) -> Handlers {
+pub fn extract(cx: &Ctxt, item: &mut ItemImpl) -> Handlers {
     let mut handlers = Handlers::default();
     let mut kept = Vec::with_capacity(item.items.len());
     for impl_item in std::mem::take(&mut item.items) {
@@ -22,29 +24,23 @@ pub fn extract(item: &mut ItemImpl, errors: &mut Vec<syn::Error>) -> Handlers {
             kept.push(impl_item);
             continue;
         };
-        match take_handler_attr(&mut method, errors) {
+        match take_handler_attr(cx, &mut method) {
             Some(HandlerAttr::Put(attr)) => {
-                check_signature(
-                    &method,
-                    "#[put]",
-                    "fn name(&mut self, value: T) -> R",
-                    errors,
-                );
+                check_signature(cx, &method, "#[put]", "fn name(&mut self, value: T) -> R");
                 handlers.puts.push(PutHandler {
                     method: method.sig.ident.clone(),
-                    export: put_export_name(&attr.context, &attr.path),
+                    export: signalk_plugin_abi::put::export_name(&attr.context, &attr.path.value),
                     context: attr.context,
                     path: attr.path,
-                    span: attr.span,
                 });
                 handlers.moved.push(method);
             }
             Some(HandlerAttr::Http(attr)) => {
                 check_signature(
+                    cx,
                     &method,
                     "#[http]",
                     "fn name(&mut self, req: HttpRequest) -> R",
-                    errors,
                 );
                 handlers.https.push(HttpHandler {
                     export: format!("http_{}", method.sig.ident),
@@ -57,36 +53,17 @@ pub fn extract(item: &mut ItemImpl, errors: &mut Vec<syn::Error>) -> Handlers {
             // Reported already; still not a trait member, so keep it out of the impl.
             Some(HandlerAttr::Invalid) => handlers.moved.push(method),
             None => {
-                match method.sig.ident.to_string().as_str() {
-                    "poll" => handlers.poll = true,
-                    "on_delta" => handlers.on_delta = true,
-                    _ => {}
+                if method.sig.ident == POLL {
+                    handlers.poll = true;
+                } else if method.sig.ident == ON_DELTA {
+                    handlers.on_delta = true;
                 }
                 kept.push(ImplItem::Fn(method));
             }
         }
     }
     item.items = kept;
-    check_duplicates(&handlers, errors);
-    if handlers.endpoints_json().len() > METADATA_BUFFER {
-        errors.push(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            format!(
-                "the HTTP endpoint list is {} bytes of JSON, but signalk-server reads at most {METADATA_BUFFER}",
-                handlers.endpoints_json().len()
-            ),
-        ));
-    }
     handlers
-}
-
-/// `handle_put_<context>_<path>` with `.` replaced by `_`, exactly as the host builds it.
-fn put_export_name(context: &str, path: &str) -> String {
-    format!(
-        "handle_put_{}_{}",
-        context.replace('.', "_"),
-        path.replace('.', "_")
-    )
 }
 
 enum HandlerAttr {
@@ -97,9 +74,8 @@ enum HandlerAttr {
 }
 
 struct PutAttr {
-    path: String,
+    path: Named<String>,
     context: String,
-    span: proc_macro2::Span,
 }
 
 struct HttpAttr {
@@ -107,26 +83,27 @@ struct HttpAttr {
     path: String,
 }
 
-fn take_handler_attr(method: &mut ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<HandlerAttr> {
+/// Takes the `#[put]` or `#[http]` attribute off `method`, leaving any others.
+fn take_handler_attr(cx: &Ctxt, method: &mut ImplItemFn) -> Option<HandlerAttr> {
     let mut found = None;
     let mut kept_attrs = Vec::with_capacity(method.attrs.len());
     for attr in std::mem::take(&mut method.attrs) {
-        let parsed = if attr.path().is_ident("put") {
+        let parsed = if attr.path().is_ident(&PUT) {
             attr.parse_args::<PutAttr>().map(HandlerAttr::Put)
-        } else if attr.path().is_ident("http") {
+        } else if attr.path().is_ident(&HTTP) {
             attr.parse_args::<HttpAttr>().map(HandlerAttr::Http)
         } else {
             kept_attrs.push(attr);
             continue;
         };
         match parsed {
-            Ok(_) if found.is_some() => errors.push(syn::Error::new(
+            Ok(_) if found.is_some() => cx.error(
                 attr.path().span(),
                 "a method can be one handler only: one #[put] or one #[http]",
-            )),
+            ),
             Ok(handler) => found = Some(handler),
             Err(err) => {
-                errors.push(err);
+                cx.syn_error(err);
                 found.get_or_insert(HandlerAttr::Invalid);
             }
         }
@@ -150,10 +127,10 @@ impl Parse for PutAttr {
         let mut context = "vessels.self".to_owned();
         if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: Ident = input.parse()?;
-            if key != "context" {
+            if key != CONTEXT {
                 return Err(syn::Error::new(
                     key.span(),
-                    "unknown key; #[put] takes `context = \"...\"`",
+                    format!("unknown key; #[put] takes `{CONTEXT} = \"...\"`"),
                 ));
             }
             input.parse::<Token![=]>()?;
@@ -170,9 +147,11 @@ impl Parse for PutAttr {
             ));
         }
         Ok(Self {
-            path: path.value(),
+            path: Named {
+                value: path.value(),
+                span,
+            },
             context,
-            span,
         })
     }
 }
@@ -219,7 +198,8 @@ impl Parse for HttpAttr {
     }
 }
 
-fn check_signature(method: &ImplItemFn, what: &str, expected: &str, errors: &mut Vec<syn::Error>) {
+/// `fn name(&mut self, arg: T) -> R`: not async, not generic, returning owned data.
+fn check_signature(cx: &Ctxt, method: &ImplItemFn, what: &str, expected: &str) {
     let sig = &method.sig;
     let inputs = &sig.inputs;
     let receiver_ok = matches!(
@@ -237,33 +217,33 @@ fn check_signature(method: &ImplItemFn, what: &str, expected: &str, errors: &mut
         None
     };
     if let Some(span) = wrong {
-        errors.push(syn::Error::new(
+        cx.error(
             span,
             format!("a {what} handler has the signature `{expected}`"),
-        ));
+        );
     }
     if let Some(asyncness) = sig.asyncness {
-        errors.push(syn::Error::new(
+        cx.error(
             asyncness.span,
             format!("a {what} handler cannot be async: the host calls it synchronously"),
-        ));
+        );
     }
     if let Some(param) = sig.generics.params.first() {
-        errors.push(syn::Error::new(
+        cx.error(
             param.span(),
             format!("a {what} handler cannot be generic: the export needs one concrete signature"),
-        ));
+        );
     }
     if let syn::ReturnType::Type(_, ty) = &sig.output
         && let Some(reference) = borrowed_reference(ty)
     {
-        errors.push(syn::Error::new(
+        cx.error(
             reference,
             format!(
                 "a {what} handler returns owned data (`String`, not `&str`): the reply is \
                  encoded after the call, when `self` is no longer borrowed"
             ),
-        ));
+        );
     }
 }
 
@@ -286,33 +266,5 @@ fn borrowed_reference(ty: &syn::Type) -> Option<proc_macro2::Span> {
             })
         }),
         _ => None,
-    }
-}
-
-fn check_duplicates(handlers: &Handlers, errors: &mut Vec<syn::Error>) {
-    for (i, a) in handlers.puts.iter().enumerate() {
-        if handlers.puts[..i].iter().any(|b| b.export == a.export) {
-            errors.push(syn::Error::new(
-                a.span,
-                format!(
-                    "another #[put] maps to the same export `{}` (the host replaces `.` by `_`)",
-                    a.export
-                ),
-            ));
-        }
-    }
-    for (i, a) in handlers.https.iter().enumerate() {
-        if handlers.https[..i]
-            .iter()
-            .any(|b| b.http_method == a.http_method && b.path == a.path)
-        {
-            errors.push(syn::Error::new(
-                a.method.span(),
-                format!(
-                    "another #[http] already handles {} {}",
-                    a.http_method, a.path
-                ),
-            ));
-        }
     }
 }
