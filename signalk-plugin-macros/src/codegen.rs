@@ -303,7 +303,7 @@ fn provider_exports(def: &PluginDef<'_>, rt: &TokenStream) -> TokenStream {
                 #[unsafe(export_name = #name)]
                 unsafe extern "C" fn handler(in_ptr: i32, in_len: i32, out_ptr: i32, out_max: i32) -> i32 {
                     // SAFETY: the host passes the buffers it allocated for this call.
-                    unsafe { #rt::exports::reply((in_ptr, in_len, out_ptr, out_max), |req, max| #function(&PLUGIN, req, max)) }
+                    unsafe { #rt::exports::reply((in_ptr, in_len, out_ptr, out_max), |req, max| (#function)(&PLUGIN, req, max)) }
                 }
             };
         }

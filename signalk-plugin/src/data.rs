@@ -1,4 +1,4 @@
-//! Reading the server's data model (spec §3.3).
+//! Reading the server's data model (§3.3).
 //!
 //! **signalk-server 2.32.0 cannot do this**: `sk_get_self_path` always returns nothing
 //! there (the host calls a function the raw server app does not have). The working path
@@ -28,9 +28,7 @@ pub fn self_path<T: DeserializeOwned>(path: &str) -> Result<Option<T>> {
     let mut size = 4 * 1024;
     while size <= 1024 * 1024 {
         let mut buf = vec![0u8; size];
-        if let Ok(n @ 1..) = usize::try_from(abi::get_self_path(path, &mut buf))
-            && n <= size
-        {
+        if let Some(n) = abi::get_self_path(path, &mut buf) {
             return Ok(Some(crate::json::from_bytes(&buf[..n])?));
         }
         size *= 4;

@@ -2,7 +2,7 @@
 //! (`sk_publish_notification`).
 //!
 //! Both calls run the server's delta pipeline synchronously, which re-enters this
-//! plugin's own `delta_handler` while the call is still on the stack (spec §1.5). The
+//! plugin's own `delta_handler` while the call is still on the stack (§1.5). The
 //! generated exports handle that: a delta that arrives while the plugin is busy is
 //! queued and delivered right after the current call returns.
 
@@ -112,13 +112,8 @@ pub fn notify(path: &str, notification: &Notification) -> Result<()> {
         return Err(Error::InvalidDelta("a path is empty"));
     }
     let json = serde_json::to_vec(notification)?;
-    match reentry::host_call(|| abi::publish_notification(path, &json)) {
-        0 => Ok(()),
-        code => Err(Error::HostRejected {
-            call: "sk_publish_notification",
-            code,
-        }),
-    }
+    reentry::host_call(|| abi::publish_notification(path, &json))
+        .map_err(abi::rejected("sk_publish_notification"))
 }
 
 #[cfg(test)]

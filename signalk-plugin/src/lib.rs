@@ -44,8 +44,12 @@
 //!
 //! # Layout
 //!
+//! - The host contract itself (import and export names, buffer sizes, capabilities,
+//!   the chunked protocol, [`testing::HostCall`]) is the `signalk-plugin-abi` crate,
+//!   shared with the macro and the mock host; this crate re-exports what plugins use.
 //! - [`abi`](crate#layout) (private): the only module with `extern "C"` imports and raw
-//!   pointers. Everything else is `#![deny(unsafe_code)]`.
+//!   pointers, and the one place that turns the host's integer results into typed
+//!   values. Everything else is `#![deny(unsafe_code)]`.
 //! - Safe host API: [`emit`], [`notify`], [`set_status`], [`set_error`], [`logging`],
 //!   [`config`], [`has_capability`].
 //! - Data model: [`Delta`], [`Update`], [`PathValue`], [`Meta`], [`Notification`], …

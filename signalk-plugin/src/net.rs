@@ -1,4 +1,4 @@
-//! Raw UDP and TCP sockets (`rawSockets` capability; spec §3.10, §3.11).
+//! Raw UDP and TCP sockets (`rawSockets` capability; §3.10, §3.11).
 //!
 //! There are no callbacks: nothing calls into the plugin when data arrives, so read in
 //! [`Plugin::poll`](crate::Plugin::poll). Raw plugins have no HTTP client, no TLS and no
@@ -34,21 +34,9 @@ use crate::{Error, Result};
 /// The largest TCP line the SDK reads without reporting truncation.
 pub const MAX_LINE: usize = 64 * 1024;
 /// The largest UDP datagram there is (so no datagram is ever cut).
-const MAX_DATAGRAM: usize = 65_536;
+const MAX_DATAGRAM: usize = signalk_plugin_abi::buffers::UDP_DATAGRAM;
 /// Node delivers TCP chunks of at most 64 KiB.
 const MAX_CHUNK: usize = 64 * 1024;
-
-fn refused(call: &'static str, code: i32) -> Error {
-    Error::HostRejected { call, code }
-}
-
-fn check(call: &'static str, code: i32) -> Result<()> {
-    if code < 0 {
-        Err(refused(call, code))
-    } else {
-        Ok(())
-    }
-}
 
 /// A received datagram and its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,15 +75,11 @@ impl UdpSocket {
     }
 
     fn bind_with(ipv6: bool, port: u16) -> Result<Self> {
-        let id = abi::udp_create(ipv6);
-        if id <= 0 {
-            return Err(refused(
-                "sk_udp_create (is `rawSockets: true` in wasmCapabilities?)",
-                id,
-            ));
-        }
+        let id = abi::udp_create(ipv6).map_err(abi::rejected(
+            "sk_udp_create (is `rawSockets: true` in wasmCapabilities?)",
+        ))?;
         let socket = Self { id };
-        check("sk_udp_bind", abi::udp_bind(id, port))?;
+        abi::udp_bind(id, port).map_err(abi::rejected("sk_udp_bind"))?;
         Ok(socket)
     }
 
@@ -111,7 +95,7 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused the call.
     pub fn send_to(&self, addr: &str, port: u16, data: &[u8]) -> Result<()> {
-        check("sk_udp_send", abi::udp_send(self.id, addr, port, data))
+        abi::udp_send(self.id, addr, port, data).map_err(abi::rejected("sk_udp_send"))
     }
 
     /// Takes the oldest queued datagram, if any.
@@ -119,28 +103,24 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] on a host memory error (the datagram is then lost).
     pub fn recv_from(&self) -> Result<Option<Datagram>> {
-        if abi::udp_pending(self.id) <= 0 {
+        if abi::udp_pending(self.id) == 0 {
             // Also skips zero-length datagrams' ambiguity when nothing is queued.
             return Ok(None);
         }
         let mut data = vec![0u8; MAX_DATAGRAM];
-        let mut addr = [0u8; abi::UDP_ADDR_BUFFER];
-        let mut port = [0u8; 2];
-        let n = abi::udp_recv(self.id, &mut data, &mut addr, &mut port);
-        let n = usize::try_from(n).map_err(|_| refused("sk_udp_recv", n))?;
-        data.truncate(n);
-        let addr_len = addr.iter().position(|&b| b == 0).unwrap_or(addr.len());
+        let received = abi::udp_recv(self.id, &mut data).map_err(abi::rejected("sk_udp_recv"))?;
+        data.truncate(received.len);
         Ok(Some(Datagram {
             data,
-            addr: String::from_utf8_lossy(&addr[..addr_len]).into_owned(),
-            port: u16::from_le_bytes(port),
+            addr: received.addr,
+            port: received.port,
         }))
     }
 
     /// Datagrams waiting (the host keeps at most 1000 and drops the oldest).
     #[must_use]
     pub fn pending(&self) -> usize {
-        usize::try_from(abi::udp_pending(self.id)).unwrap_or(0)
+        abi::udp_pending(self.id)
     }
 
     /// Joins a multicast group; `interface` empty means the default one.
@@ -148,10 +128,8 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused.
     pub fn join_multicast(&self, group: &str, interface: &str) -> Result<()> {
-        check(
-            "sk_udp_join_multicast",
-            abi::udp_multicast(self.id, true, group, interface),
-        )
+        abi::udp_multicast(self.id, true, group, interface)
+            .map_err(abi::rejected("sk_udp_join_multicast"))
     }
 
     /// Leaves a multicast group.
@@ -159,10 +137,8 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused.
     pub fn leave_multicast(&self, group: &str, interface: &str) -> Result<()> {
-        check(
-            "sk_udp_leave_multicast",
-            abi::udp_multicast(self.id, false, group, interface),
-        )
+        abi::udp_multicast(self.id, false, group, interface)
+            .map_err(abi::rejected("sk_udp_leave_multicast"))
     }
 
     /// Sets the multicast TTL.
@@ -170,10 +146,8 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused.
     pub fn set_multicast_ttl(&self, ttl: u8) -> Result<()> {
-        check(
-            "sk_udp_set_multicast_ttl",
-            abi::udp_option(self.id, UdpOption::MulticastTtl, i32::from(ttl)),
-        )
+        abi::udp_option(self.id, UdpOption::MulticastTtl, i32::from(ttl))
+            .map_err(abi::rejected("sk_udp_set_multicast_ttl"))
     }
 
     /// Enables or disables multicast loopback.
@@ -181,10 +155,8 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused.
     pub fn set_multicast_loopback(&self, on: bool) -> Result<()> {
-        check(
-            "sk_udp_set_multicast_loopback",
-            abi::udp_option(self.id, UdpOption::MulticastLoopback, i32::from(on)),
-        )
+        abi::udp_option(self.id, UdpOption::MulticastLoopback, i32::from(on))
+            .map_err(abi::rejected("sk_udp_set_multicast_loopback"))
     }
 
     /// Enables or disables broadcast.
@@ -192,10 +164,8 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused.
     pub fn set_broadcast(&self, on: bool) -> Result<()> {
-        check(
-            "sk_udp_set_broadcast",
-            abi::udp_option(self.id, UdpOption::Broadcast, i32::from(on)),
-        )
+        abi::udp_option(self.id, UdpOption::Broadcast, i32::from(on))
+            .map_err(abi::rejected("sk_udp_set_broadcast"))
     }
 }
 
@@ -230,15 +200,11 @@ impl TcpStream {
     /// # Errors
     /// [`Error::HostRejected`] if `rawSockets` is not granted or the connect was refused.
     pub fn connect(host: &str, port: u16) -> Result<Self> {
-        let id = abi::tcp_create();
-        if id <= 0 {
-            return Err(refused(
-                "sk_tcp_create (is `rawSockets: true` in wasmCapabilities?)",
-                id,
-            ));
-        }
+        let id = abi::tcp_create().map_err(abi::rejected(
+            "sk_tcp_create (is `rawSockets: true` in wasmCapabilities?)",
+        ))?;
         let stream = Self { id, lines: true };
-        check("sk_tcp_connect", abi::tcp_connect(id, host, port))?;
+        abi::tcp_connect(id, host, port).map_err(abi::rejected("sk_tcp_connect"))?;
         Ok(stream)
     }
 
@@ -254,11 +220,7 @@ impl TcpStream {
     /// [`Error::Closed`] once the connection failed or the peer closed it: the host
     /// then forgets the socket, with any unread data.
     pub fn is_connected(&self) -> Result<bool> {
-        match abi::tcp_connected(self.id) {
-            1 => Ok(true),
-            0 => Ok(false),
-            _ => Err(Error::Closed),
-        }
+        abi::tcp_connected(self.id).map_err(|_| Error::Closed)
     }
 
     /// Switches between line mode (split on `\n`/`\r\n`, empty lines dropped) and raw
@@ -267,9 +229,7 @@ impl TcpStream {
     /// # Errors
     /// [`Error::Closed`] if the socket is gone.
     pub fn set_line_mode(&mut self, lines: bool) -> Result<()> {
-        if abi::tcp_set_line_buffering(self.id, lines) < 0 {
-            return Err(Error::Closed);
-        }
+        abi::tcp_set_line_buffering(self.id, lines).map_err(|_| Error::Closed)?;
         self.lines = lines;
         Ok(())
     }
@@ -283,7 +243,7 @@ impl TcpStream {
         if !self.is_connected()? {
             return Err(Error::NotConnected);
         }
-        check("sk_tcp_send", abi::tcp_send(self.id, data))
+        abi::tcp_send(self.id, data).map_err(abi::rejected("sk_tcp_send"))
     }
 
     /// The next complete line (line mode), without its terminator.
@@ -306,13 +266,13 @@ impl TcpStream {
     }
 
     fn recv(&self, max: usize) -> Result<Option<Vec<u8>>> {
-        if abi::tcp_pending(self.id) <= 0 {
+        if abi::tcp_pending(self.id) == 0 {
             return Ok(None);
         }
         // One byte more than allowed: a full buffer means the host may have cut it.
         let mut buf = vec![0u8; max + 1];
-        let n = abi::tcp_recv(self.id, self.lines, &mut buf);
-        let n = usize::try_from(n).map_err(|_| refused("sk_tcp_recv", n))?;
+        let n =
+            abi::tcp_recv(self.id, self.lines, &mut buf).map_err(abi::rejected("sk_tcp_recv"))?;
         if n > max {
             return Err(Error::Truncated { max });
         }
@@ -323,7 +283,7 @@ impl TcpStream {
     /// Lines or chunks waiting.
     #[must_use]
     pub fn pending(&self) -> usize {
-        usize::try_from(abi::tcp_pending(self.id)).unwrap_or(0)
+        abi::tcp_pending(self.id)
     }
 }
 

@@ -1,4 +1,4 @@
-//! PUT handlers: typed value in, typed reply out (spec §3.6, §9).
+//! PUT handlers: typed value in, typed reply out (§3.6, §9).
 //!
 //! Declare a handler with `#[put("path")]` (context `vessels.self`) or
 //! `#[put("path", context = "vessels.self")]` on a method inside the `#[plugin]` impl:
@@ -42,10 +42,14 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{Error, Result, abi, reentry};
+use crate::{Result, abi, reentry};
 
-/// The host's buffer for a PUT reply, in bytes.
-pub const REPLY_BUFFER: usize = 8192;
+/// The host's buffer for a PUT reply, in bytes (§9).
+///
+/// ```
+/// assert_eq!(signalk_plugin::put::REPLY_BUFFER, signalk_plugin_abi::buffers::PUT_REPLY);
+/// ```
+pub const REPLY_BUFFER: usize = signalk_plugin_abi::buffers::PUT_REPLY;
 
 /// The state of a PUT request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -189,7 +193,8 @@ impl<T: IntoPutReply, E: IntoPutReply> IntoPutReply for Result<T, E> {
 }
 
 /// The export name the host calls for a PUT on `context` + `path`:
-/// `handle_put_<context>_<path>` with every `.` replaced by `_`, case preserved.
+/// `handle_put_<context>_<path>` with every `.` replaced by `_`, case preserved. The
+/// rule is the host's (§9), so it lives in `signalk-plugin-abi`.
 ///
 /// ```
 /// assert_eq!(
@@ -197,50 +202,20 @@ impl<T: IntoPutReply, E: IntoPutReply> IntoPutReply for Result<T, E> {
 ///     "handle_put_vessels_self_steering_autopilot_target_headingTrue"
 /// );
 /// ```
-#[must_use]
-pub fn export_name(context: &str, path: &str) -> String {
-    format!(
-        "handle_put_{}_{}",
-        context.replace('.', "_"),
-        path.replace('.', "_")
-    )
-}
+pub use signalk_plugin_abi::put::export_name;
 
 /// Registers a PUT handler with the host (`sk_register_put_handler`). The generated
 /// `plugin_start` does this for every declared handler; call it yourself only for
 /// handlers exported by hand.
 ///
 /// # Errors
-/// [`Error::HostRejected`] when the host answers 0: the `putHandlers` capability is
+/// [`Error::HostRejected`](crate::Error::HostRejected) when the host answers 0: the `putHandlers` capability is
 /// missing from `wasmCapabilities`, or the server has no action handlers.
 pub fn register(context: &str, path: &str) -> Result<()> {
-    // Registration emits a meta delta, which re-enters `delta_handler` (spec §3.6).
-    match reentry::host_call(|| abi::register_put_handler(context, path)) {
-        1 => Ok(()),
-        code => Err(Error::HostRejected {
-            call: "sk_register_put_handler (is `putHandlers: true` in wasmCapabilities?)",
-            code,
-        }),
-    }
-}
-
-/// Serializes a reply, replacing one that would not fit the host's buffer by a 500
-/// reply that says why (the host would otherwise truncate it into invalid JSON).
-#[doc(hidden)]
-#[must_use]
-pub fn encode_reply(reply: &PutReply, max: usize) -> Vec<u8> {
-    let json = serde_json::to_vec(reply).unwrap_or_default();
-    if json.len() <= max && !json.is_empty() {
-        return json;
-    }
-    let fallback = PutReply::with_status(
-        500,
-        format!(
-            "the PUT reply is {} bytes; the host's buffer holds {max}",
-            json.len()
-        ),
-    );
-    serde_json::to_vec(&fallback).unwrap_or_default()
+    // Registration emits a meta delta, which re-enters `delta_handler` (§3.6).
+    reentry::host_call(|| abi::register_put_handler(context, path)).map_err(abi::rejected(
+        "sk_register_put_handler (is `putHandlers: true` in wasmCapabilities?)",
+    ))
 }
 
 #[cfg(test)]
@@ -253,17 +228,6 @@ mod tests {
         assert_eq!(ok.into_put_reply(), PutReply::completed());
         let err: Result<(), PutError> = Err("nope".into());
         assert_eq!(err.into_put_reply(), PutReply::with_status(400, "nope"));
-    }
-
-    #[test]
-    fn oversize_reply_becomes_a_short_500() {
-        let big = PutReply::with_status(400, "x".repeat(10_000));
-        let full_len = serde_json::to_vec(&big).unwrap().len();
-        let bytes = encode_reply(&big, REPLY_BUFFER);
-        assert!(bytes.len() <= REPLY_BUFFER);
-        let text = String::from_utf8(bytes).unwrap();
-        assert!(text.contains("\"statusCode\":500"), "{text}");
-        assert!(text.contains(&format!("{full_len} bytes")), "{text}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! `sk_handle_message` and `sk_publish_notification` run the server's delta pipeline
 //! synchronously, which calls this plugin's `delta_handler` export before returning
-//! (spec §1.5). The generated exports use [`in_host_call`] to tell such a re-entry
+//! (§1.5). The generated exports use [`in_host_call`] to tell such a re-entry
 //! (queue the delta, the plugin is busy) from a fresh call after a trap left state behind.
 
 use std::cell::Cell;

@@ -25,54 +25,13 @@ pub fn set_error(message: &str) {
     abi::set_error(message);
 }
 
-/// Capabilities a plugin declares in `package.json` under `wasmCapabilities`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Capability {
-    /// `network`. Raw plugins have no HTTP client in 2.32.0, whatever this says.
-    Network,
-    /// `rawSockets`: UDP and TCP sockets.
-    RawSockets,
-    /// `putHandlers`: PUT handler registration.
-    PutHandlers,
-    /// `resourceProvider`.
-    ResourceProvider,
-    /// `weatherProvider`.
-    WeatherProvider,
-    /// `radarProvider`.
-    RadarProvider,
-    /// `httpEndpoints` (not enforced by 2.32.0).
-    HttpEndpoints,
-    /// `dataRead` (not enforced by 2.32.0).
-    DataRead,
-    /// `dataWrite` (not enforced by 2.32.0).
-    DataWrite,
-    /// `storage` (not enforced by 2.32.0).
-    Storage,
-}
-
-impl Capability {
-    /// The key in `wasmCapabilities`.
-    ///
-    /// ```
-    /// assert_eq!(signalk_plugin::Capability::RawSockets.as_str(), "rawSockets");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Capability::Network => "network",
-            Capability::RawSockets => "rawSockets",
-            Capability::PutHandlers => "putHandlers",
-            Capability::ResourceProvider => "resourceProvider",
-            Capability::WeatherProvider => "weatherProvider",
-            Capability::RadarProvider => "radarProvider",
-            Capability::HttpEndpoints => "httpEndpoints",
-            Capability::DataRead => "dataRead",
-            Capability::DataWrite => "dataWrite",
-            Capability::Storage => "storage",
-        }
-    }
-}
+/// Capabilities a plugin declares in `package.json` under `wasmCapabilities`; defined
+/// in `signalk-plugin-abi`, the host contract.
+///
+/// ```
+/// assert_eq!(signalk_plugin::Capability::RawSockets.as_str(), "rawSockets");
+/// ```
+pub use signalk_plugin_abi::Capability;
 
 /// Asks the host whether a capability was granted (`sk_has_capability`).
 ///
@@ -89,5 +48,5 @@ impl Capability {
 /// ```
 #[must_use]
 pub fn has_capability(capability: Capability) -> bool {
-    abi::has_capability(capability.as_str()) == 1
+    abi::has_capability(capability.as_str())
 }

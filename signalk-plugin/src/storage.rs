@@ -1,4 +1,4 @@
-//! Files in the plugin's virtual file system (WASI preopen `/`; spec §5.1).
+//! Files in the plugin's virtual file system (WASI preopen `/`; §5.1).
 //!
 //! These are thin helpers over `std::fs` that turn the host's known failures into
 //! errors that say what happened:

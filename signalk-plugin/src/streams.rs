@@ -1,11 +1,11 @@
-//! Binary streams to WebSocket clients (spec §3.8), at
+//! Binary streams to WebSocket clients (§3.8), at
 //! `/signalk/v2/api/streams/<stream id>`.
 //!
 //! A plugin may use stream ids `plugins/<package name>/…` (for a scoped package that
 //! literally contains `@scope/`) and `radars/<id>`. There is no size limit and no
 //! back-pressure signal.
 
-use crate::{Error, Result, abi};
+use crate::{Result, abi};
 
 /// Sends `data` on a binary stream (`sk_emit_binary_stream`).
 ///
@@ -15,28 +15,20 @@ use crate::{Error, Result, abi};
 /// ```
 ///
 /// # Errors
-/// [`Error::HostRejected`] when the host refuses the stream id.
+/// [`Error::HostRejected`](crate::Error::HostRejected) when the host refuses the stream id.
 pub fn emit(stream_id: &str, data: &[u8]) -> Result<()> {
-    match abi::emit_binary_stream(stream_id, data) {
-        1 => Ok(()),
-        code => Err(Error::HostRejected {
-            call: "sk_emit_binary_stream (stream ids are `plugins/<package name>/…` or `radars/<id>`)",
-            code,
-        }),
-    }
+    abi::emit_binary_stream(stream_id, data).map_err(abi::rejected(
+        "sk_emit_binary_stream (stream ids are `plugins/<package name>/…` or `radars/<id>`)",
+    ))
 }
 
 /// Sends radar spoke data on `radars/<radar_id>` (`sk_radar_emit_spokes`).
 ///
 /// # Errors
-/// [`Error::HostRejected`] without the `radarProvider` capability, or when the radar
+/// [`Error::HostRejected`](crate::Error::HostRejected) without the `radarProvider` capability, or when the radar
 /// provider was not registered by a successful `plugin_start`.
 pub fn emit_radar_spokes(radar_id: &str, data: &[u8]) -> Result<()> {
-    match abi::radar_emit_spokes(radar_id, data) {
-        1 => Ok(()),
-        code => Err(Error::HostRejected {
-            call: "sk_radar_emit_spokes (needs `radarProvider` and a registered radar)",
-            code,
-        }),
-    }
+    abi::radar_emit_spokes(radar_id, data).map_err(abi::rejected(
+        "sk_radar_emit_spokes (needs `radarProvider` and a registered radar)",
+    ))
 }

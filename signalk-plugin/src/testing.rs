@@ -25,197 +25,35 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::{Capability, Delta};
+use signalk_plugin_abi::Capability;
 
-/// One call a plugin made to the host, at the level of the `sk_*` imports.
+use crate::Delta;
+
+pub use signalk_plugin_abi::HostCall;
+
+/// Rules the real host applies to import arguments, shared by this recorder and the
+/// mock host so both answer the same way.
+pub use signalk_plugin_abi::host_rules;
+
+/// What the SDK adds to [`HostCall`]: parsing a recorded delta into its [`Delta`].
 ///
-/// The same type is used by `signalk-plugin-host-mock` to record what a compiled plugin
-/// did, so assertions read the same in both kinds of tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HostCall {
-    /// `sk_debug(msg)`; the SDK prefixes the log level, for example `[INFO] started`.
-    Debug(String),
-    /// `sk_set_status(msg)`.
-    SetStatus(String),
-    /// `sk_set_error(msg)`.
-    SetError(String),
-    /// `sk_handle_message(json, version)`: a delta sent to the server. `version` 2 is
-    /// Signal K v2; anything else is v1.
-    HandleMessage {
-        /// The third argument as passed (1 or 2 from this SDK).
-        version: i32,
-        /// The delta text exactly as the plugin sent it.
-        json: String,
-    },
-    /// `sk_publish_notification(path, value)`.
-    PublishNotification {
-        /// Notification path, for example `notifications.anchor`.
-        path: String,
-        /// The value JSON text.
-        value: String,
-    },
-    /// `sk_read_config(buf)`.
-    ReadConfig,
-    /// `sk_save_config(json)`.
-    SaveConfig(String),
-    /// `sk_has_capability(name)`.
-    HasCapability(String),
-    /// `sk_register_put_handler(context, path)`.
-    RegisterPutHandler {
-        /// Request context, for example `vessels.self`.
-        context: String,
-        /// Signal K path.
-        path: String,
-    },
-    /// `sk_get_self_path(path)`.
-    GetSelfPath(String),
-    /// `sk_register_resource_provider(type)`.
-    RegisterResourceProvider(String),
-    /// `sk_register_weather_provider(name)`.
-    RegisterWeatherProvider(String),
-    /// `sk_register_radar_provider(name)`.
-    RegisterRadarProvider(String),
-    /// `sk_emit_binary_stream(stream_id, data)`.
-    EmitBinaryStream {
-        /// Stream id, for example `plugins/my-plugin/track`.
-        stream_id: String,
-        /// The bytes.
-        data: Vec<u8>,
-    },
-    /// `sk_radar_emit_spokes(radar_id, data)`.
-    RadarEmitSpokes {
-        /// Radar id.
-        radar_id: String,
-        /// The bytes.
-        data: Vec<u8>,
-    },
-    /// `sk_udp_create(type)`.
-    UdpCreate {
-        /// `true` for udp6.
-        ipv6: bool,
-    },
-    /// `sk_udp_bind(id, port)`.
-    UdpBind {
-        /// Socket id.
-        id: i32,
-        /// Port (0 = ephemeral).
-        port: u16,
-    },
-    /// `sk_udp_join_multicast` / `sk_udp_leave_multicast`.
-    UdpMulticast {
-        /// Socket id.
-        id: i32,
-        /// Join (`true`) or leave.
-        join: bool,
-        /// Group address.
-        group: String,
-        /// Interface address; empty for the default.
-        interface: String,
-    },
-    /// `sk_udp_set_multicast_ttl` / `_loopback` / `sk_udp_set_broadcast`.
-    UdpOption {
-        /// Socket id.
-        id: i32,
-        /// `multicastTtl`, `multicastLoopback` or `broadcast`.
-        option: &'static str,
-        /// The value passed.
-        value: i32,
-    },
-    /// `sk_udp_send(id, addr, port, data)`.
-    UdpSend {
-        /// Socket id.
-        id: i32,
-        /// Destination address.
-        addr: String,
-        /// Destination port.
-        port: u16,
-        /// The bytes.
-        data: Vec<u8>,
-    },
-    /// `sk_udp_close(id)`.
-    UdpClose(i32),
-    /// `sk_tcp_create()`.
-    TcpCreate,
-    /// `sk_tcp_connect(id, host, port)`.
-    TcpConnect {
-        /// Socket id.
-        id: i32,
-        /// Host name or address.
-        host: String,
-        /// Port.
-        port: u16,
-    },
-    /// `sk_tcp_set_line_buffering(id, on)`.
-    TcpSetLineBuffering {
-        /// Socket id.
-        id: i32,
-        /// Line mode on.
-        on: bool,
-    },
-    /// `sk_tcp_send(id, data)`.
-    TcpSend {
-        /// Socket id.
-        id: i32,
-        /// The bytes.
-        data: Vec<u8>,
-    },
-    /// `sk_tcp_close(id)`.
-    TcpClose(i32),
-}
-
-impl HostCall {
+/// `HostCall` belongs to `signalk-plugin-abi`, which knows nothing of the SDK's data
+/// model, so this lives here as an extension trait; bring it into scope to call it.
+///
+/// ```
+/// use signalk_plugin::testing::{HostCall, HostCallExt};
+/// let call = HostCall::HandleMessage { version: 1, json: r#"{"updates":[]}"#.into() };
+/// assert!(call.delta().unwrap().unwrap().updates.is_empty());
+/// assert!(HostCall::ReadConfig.delta().is_none());
+/// ```
+pub trait HostCallExt {
     /// Parses the delta of a [`HostCall::HandleMessage`]; `None` for other calls.
-    ///
-    /// ```
-    /// use signalk_plugin::testing::HostCall;
-    /// let call = HostCall::HandleMessage { version: 1, json: r#"{"updates":[]}"#.into() };
-    /// assert!(call.delta().unwrap().unwrap().updates.is_empty());
-    /// assert!(HostCall::ReadConfig.delta().is_none());
-    /// ```
-    #[must_use]
-    pub fn delta(&self) -> Option<Result<Delta, serde_json::Error>> {
-        match self {
-            HostCall::HandleMessage { json, .. } => Some(serde_json::from_str(json)),
-            _ => None,
-        }
-    }
+    fn delta(&self) -> Option<Result<Delta, serde_json::Error>>;
 }
 
-/// Rules the real host applies to import arguments, shared by the native recorder and
-/// the mock host so both answer the same way.
-pub mod host_rules {
-    /// The notification states `sk_publish_notification` accepts (spec §3.3).
-    pub const NOTIFICATION_STATES: [&str; 5] = ["normal", "alert", "warn", "alarm", "emergency"];
-
-    /// Whether `sk_publish_notification` accepts this value JSON: it must parse and
-    /// have a `state` that is one of [`NOTIFICATION_STATES`]. Nothing else is checked.
-    ///
-    /// ```
-    /// use signalk_plugin::testing::host_rules::accepts_notification;
-    /// assert!(accepts_notification(r#"{"state":"alarm"}"#));
-    /// assert!(!accepts_notification(r#"{"state":"bogus","message":"x"}"#));
-    /// assert!(!accepts_notification("not json"));
-    /// ```
-    #[must_use]
-    pub fn accepts_notification(value_json: &str) -> bool {
-        serde_json::from_str::<serde_json::Value>(value_json)
-            .ok()
-            .and_then(|v| v.get("state").and_then(|s| s.as_str().map(str::to_owned)))
-            .is_some_and(|state| NOTIFICATION_STATES.contains(&state.as_str()))
-    }
-
-    /// What `sk_has_capability(name)` answers: only `network` and `rawSockets` are ever
-    /// reported, every other name is 0 even when granted (spec §3.5).
-    ///
-    /// ```
-    /// use signalk_plugin::testing::host_rules::capability_answer;
-    /// assert!(capability_answer("rawSockets", |_| true));
-    /// assert!(!capability_answer("putHandlers", |_| true));
-    /// ```
-    #[must_use]
-    pub fn capability_answer(name: &str, granted: impl Fn(&str) -> bool) -> bool {
-        matches!(name, "network" | "rawSockets") && granted(name)
+impl HostCallExt for HostCall {
+    fn delta(&self) -> Option<Result<Delta, serde_json::Error>> {
+        self.message().map(|(json, _)| serde_json::from_str(json))
     }
 }
 
@@ -246,14 +84,6 @@ pub(crate) fn record(call: HostCall) {
     RECORDER.with(|r| r.borrow_mut().calls.push(call));
 }
 
-pub(crate) fn validate_notification(value: &str) -> i32 {
-    if host_rules::accepts_notification(value) {
-        0
-    } else {
-        -1
-    }
-}
-
 pub(crate) fn saved_config() -> String {
     RECORDER.with(|r| {
         r.borrow()
@@ -270,8 +100,8 @@ pub(crate) fn capability_answer(name: &str) -> bool {
     })
 }
 
-pub(crate) fn granted(name: &str) -> bool {
-    RECORDER.with(|r| r.borrow().capabilities.contains(name))
+pub(crate) fn granted(capability: Capability) -> bool {
+    RECORDER.with(|r| r.borrow().capabilities.contains(capability.as_str()))
 }
 
 /// Forgets every recorded call, the saved config and the granted capabilities.
@@ -300,7 +130,7 @@ pub fn take_calls() -> Vec<HostCall> {
 pub fn take_deltas() -> Vec<Delta> {
     take_calls()
         .iter()
-        .filter_map(HostCall::delta)
+        .filter_map(HostCallExt::delta)
         .map(|d| d.expect("the SDK emitted a delta that does not parse"))
         .collect()
 }
@@ -308,32 +138,29 @@ pub fn take_deltas() -> Vec<Delta> {
 /// The messages passed to `sk_set_status`, oldest first.
 #[must_use]
 pub fn statuses() -> Vec<String> {
-    filter(|c| match c {
-        HostCall::SetStatus(m) => Some(m.clone()),
-        _ => None,
-    })
+    filter(HostCall::status)
 }
 
 /// The messages passed to `sk_set_error`, oldest first.
 #[must_use]
 pub fn errors() -> Vec<String> {
-    filter(|c| match c {
-        HostCall::SetError(m) => Some(m.clone()),
-        _ => None,
-    })
+    filter(HostCall::error)
 }
 
 /// The messages passed to `sk_debug`, oldest first, with their level prefixes.
 #[must_use]
 pub fn logs() -> Vec<String> {
-    filter(|c| match c {
-        HostCall::Debug(m) => Some(m.clone()),
-        _ => None,
-    })
+    filter(HostCall::log)
 }
 
-fn filter<T>(f: impl Fn(&HostCall) -> Option<T>) -> Vec<T> {
-    RECORDER.with(|r| r.borrow().calls.iter().filter_map(f).collect())
+fn filter(text: impl Fn(&HostCall) -> Option<&str>) -> Vec<String> {
+    RECORDER.with(|r| {
+        let r = r.borrow();
+        r.calls
+            .iter()
+            .filter_map(|c| text(c).map(str::to_owned))
+            .collect()
+    })
 }
 
 /// Sets what `sk_read_config` returns (the `configuration` member of the plugin's

@@ -12,8 +12,7 @@
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use signalk_plugin::chunked::BodyWriter;
-use signalk_plugin::http::{HttpError, HttpRequest, HttpResponse, IntoResponse, Json};
+use signalk_plugin::http::{BodyWriter, HttpError, HttpRequest, HttpResponse, IntoResponse, Json};
 use signalk_plugin::{Delta, Plugin, PluginResult, plugin};
 
 /// The configuration.

@@ -1,8 +1,13 @@
-//! Wasm only: turns raw pointers into slices and back, around [`super::runtime`].
+//! Wasm only: turns raw pointers into slices and back, around [`super::lifecycle`] and
+//! [`super::park`].
 
 use std::thread::LocalKey;
 
-use super::runtime::{self, PluginCell};
+use signalk_plugin_abi::chunked::ChunkError;
+
+use super::cell::PluginCell;
+use super::report::{install_panic_hook, report};
+use super::{lifecycle, park};
 use crate::abi::memory;
 use crate::{Error, Plugin};
 
@@ -17,16 +22,16 @@ pub unsafe fn plugin_start<P: Plugin, const D: bool>(
     ptr: i32,
     len: i32,
 ) -> i32 {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let config = unsafe { memory::input(ptr, len) };
-    runtime::start(cell, config)
+    lifecycle::start(cell, config)
 }
 
 /// `plugin_stop()`.
 pub fn plugin_stop<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>) -> i32 {
-    runtime::install_panic_hook();
-    runtime::stop(cell)
+    install_panic_hook();
+    lifecycle::stop(cell)
 }
 
 /// Writes a metadata string (`plugin_id`, `plugin_name`, `plugin_schema`) into the
@@ -36,7 +41,7 @@ pub fn plugin_stop<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<
 /// # Safety
 /// `out_ptr..out_ptr+out_max` must be the output buffer the host allocated.
 pub unsafe fn write_metadata(out_ptr: i32, out_max: i32, what: &'static str, text: &str) -> i32 {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     match unsafe { memory::write_output(out_ptr, out_max, text.as_bytes()) } {
         Some(written) => written,
@@ -46,7 +51,7 @@ pub unsafe fn write_metadata(out_ptr: i32, out_max: i32, what: &'static str, tex
                 len: text.len(),
                 max: usize::try_from(out_max).unwrap_or(0),
             };
-            runtime::report("metadata", &err.to_string());
+            report("metadata", &err.to_string());
             0
         }
     }
@@ -62,16 +67,16 @@ pub unsafe fn plugin_start_with<P: Plugin, const D: bool>(
     len: i32,
     register: impl FnOnce() -> crate::Result<()>,
 ) -> i32 {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let config = unsafe { memory::input(ptr, len) };
-    runtime::start_with(cell, config, register)
+    lifecycle::start_with(cell, config, register)
 }
 
 /// `poll()`.
 pub fn poll<P: Plugin, const D: bool>(cell: &'static LocalKey<PluginCell<P, D>>) -> i32 {
-    runtime::install_panic_hook();
-    runtime::poll(cell)
+    install_panic_hook();
+    lifecycle::poll(cell)
 }
 
 /// `delta_handler(ptr, len)`.
@@ -83,10 +88,10 @@ pub unsafe fn delta_handler<P: Plugin, const D: bool>(
     ptr: i32,
     len: i32,
 ) {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let json = unsafe { memory::input(ptr, len) };
-    runtime::delta(cell, json);
+    lifecycle::delta(cell, json);
 }
 
 /// A `handle_put_*` export: `(val_ptr, val_len, out_ptr, out_max) -> written`.
@@ -103,10 +108,10 @@ pub unsafe fn handle_put<
     (in_ptr, in_len, out_ptr, out_max): (i32, i32, i32, i32),
     handler: fn(&mut P, T) -> R,
 ) -> i32 {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let value = unsafe { memory::input(in_ptr, in_len) };
-    let reply = runtime::put(cell, value, usize::try_from(out_max).unwrap_or(0), handler);
+    let reply = lifecycle::put(cell, value, usize::try_from(out_max).unwrap_or(0), handler);
     // SAFETY: guaranteed by the caller; `reply` was sized for `out_max`.
     unsafe { memory::write_output(out_ptr, out_max, &reply) }.unwrap_or(0)
 }
@@ -120,10 +125,10 @@ pub unsafe fn handle_http<P: Plugin, const D: bool, R: crate::http::IntoResponse
     (in_ptr, in_len, out_ptr, out_max): (i32, i32, i32, i32),
     handler: fn(&mut P, crate::http::HttpRequest) -> R,
 ) -> i32 {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let request = unsafe { memory::input(in_ptr, in_len) };
-    let response = runtime::http(
+    let response = lifecycle::http(
         cell,
         request,
         usize::try_from(out_max).unwrap_or(0),
@@ -142,7 +147,7 @@ pub unsafe fn reply(
     (in_ptr, in_len, out_ptr, out_max): (i32, i32, i32, i32),
     reply: impl FnOnce(&[u8], usize) -> Vec<u8>,
 ) -> i32 {
-    runtime::install_panic_hook();
+    install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let request = unsafe { memory::input(in_ptr, in_len) };
     let bytes = reply(request, usize::try_from(out_max).unwrap_or(0));
@@ -152,8 +157,8 @@ pub unsafe fn reply(
 
 /// `skc_v1_hello(host_version) -> guest_version` (chunked channel).
 pub fn skc_hello(host_version: i32) -> i32 {
-    runtime::install_panic_hook();
-    crate::chunked::hello(host_version)
+    install_panic_hook();
+    park::hello(host_version)
 }
 
 /// `skc_v1_read(handle, offset, out_ptr, out_max) -> written | error`.
@@ -161,16 +166,16 @@ pub fn skc_hello(host_version: i32) -> i32 {
 /// # Safety
 /// `out_ptr..out_ptr+out_max` must be the output buffer the host allocated.
 pub unsafe fn skc_read(handle: i32, offset: i32, out_ptr: i32, out_max: i32) -> i32 {
-    runtime::install_panic_hook();
-    let Some(max) = crate::chunked::valid_buffer(out_ptr, out_max) else {
-        return crate::chunked::ERR_BAD_BUFFER;
+    install_panic_hook();
+    let Some(max) = park::valid_buffer(out_ptr, out_max) else {
+        return ChunkError::BadBuffer.code();
     };
     // SAFETY: guaranteed by the caller; `valid_buffer` checked the pointer and length.
     let out = unsafe { memory::output(out_ptr, max) };
-    crate::chunked::read(handle, offset, out)
+    park::read(handle, offset, out)
 }
 
 /// `skc_v1_close(handle) -> status`.
 pub fn skc_close(handle: i32) -> i32 {
-    crate::chunked::close(handle)
+    park::close(handle)
 }

@@ -1,14 +1,36 @@
 //! Support code for the exports `#[plugin]` generates. Not a public API: names and
 //! signatures here change without notice.
+//!
+//! The macro spells these paths, so they stay as they are: `thread_local`,
+//! `PluginCell`, `checks::*`, `exports::*` (wasm only), `runtime::register_*` and
+//! `providers::*`. Behind them:
+//!
+//! - `cell`: the plugin instance, re-entry, and the queue of deltas for a busy plugin;
+//! - `lifecycle`: what `plugin_start`, `plugin_stop`, `poll`, `delta_handler` and the
+//!   PUT and HTTP handler exports do, with named result codes;
+//! - `register`: the registrations `plugin_start` makes;
+//! - `report`: error reporting and the panic hook;
+//! - `wire`: decoding the host's requests and encoding replies for its buffers;
+//! - `park`: the guest's half of the chunked channel.
 
+pub mod cell;
 pub mod checks;
+pub mod lifecycle;
+pub mod park;
 pub mod providers;
-pub mod runtime;
+pub mod register;
+pub mod report;
+pub(crate) mod wire;
 
 /// The pointer-level halves of the generated exports.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
 pub mod exports;
 
-pub use runtime::PluginCell;
+/// The registration calls of the generated `plugin_start`, at the path the macro spells.
+pub mod runtime {
+    pub use super::register::{register_put, register_radar, register_resources, register_weather};
+}
+
+pub use cell::PluginCell;
 pub use std::thread_local;

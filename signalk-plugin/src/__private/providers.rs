@@ -8,7 +8,9 @@ use std::thread::LocalKey;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::runtime::{CallGuard, PluginCell, report, with_plugin};
+use super::cell::{CallGuard, PluginCell, with_plugin};
+use super::park;
+use super::report::{error_chain, report};
 use crate::provider::{
     DeleteRequest, ForecastRequest, GetRequest, ListRequest, RadarProvider, RadarRequest,
     ResourceProvider, SetRequest, WeatherProvider, WeatherRequest,
@@ -20,7 +22,7 @@ fn encode<R: Serialize>(what: &str, max: usize, result: Option<PluginResult<R>>)
     let value = match result {
         Some(Ok(value)) => value,
         Some(Err(err)) => {
-            report(what, &super::runtime::error_chain(&*err));
+            report(what, &error_chain(&*err));
             return Vec::new();
         }
         None => {
@@ -30,7 +32,7 @@ fn encode<R: Serialize>(what: &str, max: usize, result: Option<PluginResult<R>>)
     };
     match serde_json::to_vec(&value) {
         // Oversize: parked for the chunked channel, or reported and answered empty.
-        Ok(bytes) => crate::chunked::fit(bytes, max, |len| {
+        Ok(bytes) => park::fit(bytes, max, |len| {
             report(
                 what,
                 &format!("the reply is {len} bytes; the host's buffer holds {max}"),
@@ -192,49 +194,8 @@ pub fn radar_radars<P: Plugin + RadarProvider, const D: bool>(
     encode("radar_get_radars", max, with_plugin(cell, P::radars))
 }
 
-/// The radar methods that take a request, by export name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum RadarMethod {
-    RadarInfo,
-    SetPower,
-    SetRange,
-    SetGain,
-    SetSea,
-    SetRain,
-    SetControls,
-    Capabilities,
-    State,
-    Control,
-    SetControl,
-    Targets,
-    AcquireTarget,
-    CancelTarget,
-    ArpaSettings,
-    SetArpaSettings,
-}
-
-impl RadarMethod {
-    /// Every method with its export name.
-    pub const ALL: [(RadarMethod, &'static str); 16] = [
-        (RadarMethod::RadarInfo, "radar_get_radar_info"),
-        (RadarMethod::SetPower, "radar_set_power"),
-        (RadarMethod::SetRange, "radar_set_range"),
-        (RadarMethod::SetGain, "radar_set_gain"),
-        (RadarMethod::SetSea, "radar_set_sea"),
-        (RadarMethod::SetRain, "radar_set_rain"),
-        (RadarMethod::SetControls, "radar_set_controls"),
-        (RadarMethod::Capabilities, "radar_get_capabilities"),
-        (RadarMethod::State, "radar_get_state"),
-        (RadarMethod::Control, "radar_get_control"),
-        (RadarMethod::SetControl, "radar_set_control"),
-        (RadarMethod::Targets, "radar_get_targets"),
-        (RadarMethod::AcquireTarget, "radar_acquire_target"),
-        (RadarMethod::CancelTarget, "radar_cancel_target"),
-        (RadarMethod::ArpaSettings, "radar_get_arpa_settings"),
-        (RadarMethod::SetArpaSettings, "radar_set_arpa_settings"),
-    ];
-}
+/// The radar methods that take a request; the generated exports name them.
+pub use signalk_plugin_abi::radar::RadarMethod;
 
 /// Every `radar_*` export that takes a request.
 pub fn radar<P: Plugin + RadarProvider, const D: bool>(
@@ -275,6 +236,9 @@ pub fn radar<P: Plugin + RadarProvider, const D: bool>(
             M::AcquireTarget => value(p.acquire_target(request)),
             M::ArpaSettings => value(p.arpa_settings(request)),
             M::SetArpaSettings => value(p.set_arpa_settings(request)),
+            // `RadarMethod` is `#[non_exhaustive]`; the macro exports only the methods
+            // above, so this is unreachable. Answer empty, the server's default.
+            _ => Vec::new(),
         }
     })
     .unwrap_or_default()

@@ -1,4 +1,4 @@
-//! Guest memory the host lends to or borrows from the plugin (spec §1.4, §4.2).
+//! Guest memory the host lends to or borrows from the plugin (§1.4, §4.2).
 //!
 //! `allocate(n)` hands out an exact `n`-byte block described by a [`Layout`];
 //! `deallocate(ptr, n)` frees it with the same layout. No capacities are guessed.

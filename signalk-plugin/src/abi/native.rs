@@ -1,5 +1,9 @@
 //! Native stand-in for the host imports: every call is recorded in
-//! [`crate::testing`]'s thread-local recorder, and answered from what a test set up.
+//! [`crate::testing`]'s thread-local recorder, and answered from what a test set up,
+//! with the raw integers the real host returns (`abi/mod.rs` interprets them, for both
+//! backends alike).
+
+use signalk_plugin_abi::{Capability, buffers, host_rules};
 
 use crate::testing::{self, HostCall};
 
@@ -24,7 +28,11 @@ pub(crate) fn handle_message(json: &[u8], version: i32) {
 
 pub(crate) fn publish_notification(path: &str, value: &[u8]) -> i32 {
     let value = String::from_utf8_lossy(value).into_owned();
-    let result = testing::validate_notification(&value);
+    let result = if host_rules::accepts_notification(&value) {
+        0
+    } else {
+        -1
+    };
     testing::record(HostCall::PublishNotification {
         path: path.to_owned(),
         value,
@@ -35,7 +43,7 @@ pub(crate) fn publish_notification(path: &str, value: &[u8]) -> i32 {
 pub(crate) fn read_config(buf: &mut [u8]) -> i32 {
     testing::record(HostCall::ReadConfig);
     let config = testing::saved_config();
-    // Same rule as the real host: too small means nothing written and 0 (spec §3.4).
+    // Same rule as the real host: too small means nothing written and 0 (§3.4).
     if config.len() > buf.len() {
         return 0;
     }
@@ -65,28 +73,28 @@ pub(crate) fn register_put_handler(context: &str, path: &str) -> i32 {
         context: context.to_owned(),
         path: path.to_owned(),
     });
-    i32::from(testing::granted("putHandlers"))
+    i32::from(testing::granted(Capability::PutHandlers))
 }
 
 pub(crate) fn get_self_path(path: &str, _buf: &mut [u8]) -> i32 {
     testing::record(HostCall::GetSelfPath(path.to_owned()));
-    // signalk-server 2.32.0 always answers 0 (spec §3.3).
+    // signalk-server 2.32.0 always answers 0 (§3.3).
     0
 }
 
 pub(crate) fn register_resource_provider(kind: &str) -> i32 {
     testing::record(HostCall::RegisterResourceProvider(kind.to_owned()));
-    i32::from(testing::granted("resourceProvider") && !kind.is_empty())
+    i32::from(testing::granted(Capability::ResourceProvider) && !kind.is_empty())
 }
 
 pub(crate) fn register_weather_provider(name: &str) -> i32 {
     testing::record(HostCall::RegisterWeatherProvider(name.to_owned()));
-    i32::from(testing::granted("weatherProvider"))
+    i32::from(testing::granted(Capability::WeatherProvider))
 }
 
 pub(crate) fn register_radar_provider(name: &str) -> i32 {
     testing::record(HostCall::RegisterRadarProvider(name.to_owned()));
-    i32::from(testing::granted("radarProvider"))
+    i32::from(testing::granted(Capability::RadarProvider))
 }
 
 pub(crate) fn emit_binary_stream(id: &str, data: &[u8]) -> i32 {
@@ -102,11 +110,11 @@ pub(crate) fn radar_emit_spokes(radar_id: &str, data: &[u8]) -> i32 {
         radar_id: radar_id.to_owned(),
         data: data.to_vec(),
     });
-    i32::from(testing::granted("radarProvider"))
+    i32::from(testing::granted(Capability::RadarProvider))
 }
 
 fn sockets_granted() -> bool {
-    testing::granted("rawSockets")
+    testing::granted(Capability::RawSockets)
 }
 
 pub(crate) fn udp_create(ipv6: bool) -> i32 {
@@ -169,7 +177,7 @@ pub(crate) fn udp_send(id: i32, addr: &str, port: u16, data: &[u8]) -> i32 {
 pub(crate) fn udp_recv(
     id: i32,
     buf: &mut [u8],
-    addr: &mut [u8; crate::abi::UDP_ADDR_BUFFER],
+    addr: &mut [u8; buffers::UDP_ADDRESS],
     port: &mut [u8; 2],
 ) -> i32 {
     if !sockets_granted() {

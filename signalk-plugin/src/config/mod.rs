@@ -2,7 +2,7 @@
 //! config file through the host.
 //!
 //! The server passes `plugin_start` the saved `configuration` object **plus an injected
-//! top-level `enableDebug` boolean** (spec §7.1). [`parse`] takes that member out before
+//! top-level `enableDebug` boolean** (§7.1). [`parse`] takes that member out before
 //! the plugin's type sees it, so a config type with `#[serde(deny_unknown_fields)]`
 //! still works, and it reports errors with the path of the offending member.
 
@@ -63,7 +63,7 @@ pub fn parse<T: DeserializeOwned>(json: &[u8]) -> Result<StartConfig<T>, ConfigE
 /// Reads the saved configuration file's `configuration` member through `sk_read_config`.
 ///
 /// Works for unscoped package names only: for a scoped name the 2.32.0 host reads the
-/// wrong file and answers `{}` (spec §3.4). Prefer the config `plugin_start` receives.
+/// wrong file and answers `{}` (§3.4). Prefer the config `plugin_start` receives.
 ///
 /// # Errors
 /// [`Error::ConfigUnavailable`] if the host returns nothing; [`Error::Config`] if the
@@ -86,10 +86,7 @@ pub fn read_raw() -> Result<String> {
     let mut size = FIRST;
     loop {
         let mut buf = vec![0u8; size];
-        let written = abi::read_config(&mut buf);
-        if let Ok(n @ 1..) = usize::try_from(written)
-            && n <= size
-        {
+        if let Some(n) = abi::read_config(&mut buf) {
             buf.truncate(n);
             // The host encodes JS text, so this is always UTF-8.
             return Ok(String::from_utf8_lossy(&buf).into_owned());
@@ -113,13 +110,7 @@ pub fn read_raw() -> Result<String> {
 /// returns -1.
 pub fn save<T: Serialize + ?Sized>(config: &T) -> Result<()> {
     let json = serde_json::to_vec(config)?;
-    match abi::save_config(&json) {
-        0 => Ok(()),
-        code => Err(Error::HostRejected {
-            call: "sk_save_config",
-            code,
-        }),
-    }
+    abi::save_config(&json).map_err(abi::rejected("sk_save_config"))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! anywhere (`from_slice`, `from_str`, …) is another full copy of the parser in every
 //! plugin binary. `RawJson` needs `from_str`, so everything parses from `&str`.
 
+pub(crate) mod lookup;
 pub(crate) mod scan;
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Resource, weather and radar providers (spec §3.7, §10).
+//! Resource, weather and radar providers (§3.7, §10).
 //!
 //! Implement the trait on your plugin type and name what you provide in the attribute:
 //! `#[plugin(..., resources = ["routes", "waypoints"])]`, `weather = "My Weather"`,
@@ -18,22 +18,30 @@ pub use radar::{RadarProvider, RadarRequest};
 pub use resources::{DeleteRequest, GetRequest, ListRequest, ResourceProvider, SetRequest};
 pub use weather::{ForecastKind, ForecastRequest, Position, WeatherProvider, WeatherRequest};
 
-use crate::{Error, Result};
+use crate::abi::Refused;
+use crate::{Capability, Error, Result};
 
-/// The host's buffer for every provider reply, in bytes.
-pub const REPLY_BUFFER: usize = 65_536;
+/// The host's buffer for every provider reply, in bytes (§10).
+///
+/// ```
+/// assert_eq!(
+///     signalk_plugin::provider::REPLY_BUFFER,
+///     signalk_plugin_abi::buffers::PROVIDER_REPLY
+/// );
+/// ```
+pub const REPLY_BUFFER: usize = signalk_plugin_abi::buffers::PROVIDER_REPLY;
 
 /// Calls one registration import and explains a refusal.
 pub(crate) fn register(
     call: &'static str,
-    capability: &'static str,
+    capability: Capability,
     name: &str,
-    import: fn(&str) -> i32,
+    import: fn(&str) -> Result<(), Refused>,
 ) -> Result<()> {
-    match import(name) {
-        1 => Ok(()),
-        code => Err(Error::Registration(format!(
+    import(name).map_err(|Refused(code)| {
+        let capability = capability.as_str();
+        Error::Registration(format!(
             "{call}({name:?}) returned {code}: is `{capability}: true` in wasmCapabilities?"
-        ))),
-    }
+        ))
+    })
 }
