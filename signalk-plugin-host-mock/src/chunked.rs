@@ -8,13 +8,12 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use signalk_plugin::chunked::{Fletcher64, MAX_CHUNK, Marker};
+use signalk_plugin_abi::chunked::{self as protocol, ChunkError, Fletcher64, MAX_CHUNK, Marker};
 
-use crate::guest::{self, Shape};
-use crate::host::MockHost;
-use crate::{Error, memory};
+use crate::Error;
+use crate::guest::Guest;
 
-/// How one chunked transfer went (see [`MockHost::last_transfer`]).
+/// How one chunked transfer went (see [`MockHost::last_transfer`](crate::MockHost::last_transfer)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransferStats {
     /// Bytes transferred.
@@ -30,10 +29,10 @@ pub struct TransferStats {
 
 /// Streams one parked reply out of the guest. Dropping it closes the handle.
 ///
-/// Obtained from [`MockHost::open_parked`]; most tests never see it because HTTP and
-/// provider calls reassemble replies themselves.
-pub struct ChunkReader<'h> {
-    host: &'h mut MockHost,
+/// Obtained from [`MockHost::open_parked`](crate::MockHost::open_parked); most tests
+/// never see it because HTTP and provider calls reassemble replies themselves.
+pub struct ChunkReader<'g> {
+    guest: &'g mut Guest,
     marker: Marker,
     offset: u64,
     buffer: Option<(u32, u32)>,
@@ -67,10 +66,13 @@ impl ChunkReader<'_> {
             Some(b) if b.1 >= size => Ok(b),
             _ => {
                 if let Some((ptr, len)) = self.buffer.take() {
-                    guest::deallocate(&mut self.host.store, ptr, len)
+                    self.guest
+                        .deallocate(ptr, len)
                         .map_err(|e| channel(e.to_string()))?;
                 }
-                let ptr = guest::allocate(&mut self.host.store, size)
+                let ptr = self
+                    .guest
+                    .allocate(size)
                     .map_err(|e| channel(e.to_string()))?;
                 self.buffer = Some((ptr, size));
                 Ok((ptr, size))
@@ -87,10 +89,11 @@ impl Read for ChunkReader<'_> {
         let length = u64::from(self.marker.length);
         let want = out.len().min(MAX_CHUNK) as u32;
         let (ptr, _) = self.buffer(MAX_CHUNK as u32)?;
-        let func = self
-            .host
-            .func("skc_v1_read")
-            .ok_or_else(|| channel("the guest sent a marker but does not export skc_v1_read"))?;
+        if !self.guest.has_export(protocol::READ) {
+            return Err(channel(
+                "the guest sent a marker but does not export skc_v1_read",
+            ));
+        }
         let args = [
             self.marker.handle,
             self.offset as i32,
@@ -98,9 +101,14 @@ impl Read for ChunkReader<'_> {
             want as i32,
         ];
         self.reads += 1;
-        let n = guest::call(&mut self.host.store, func, "skc_v1_read", &args)
-            .map_err(|e| channel(e.to_string()))?
-            .unwrap_or(-4);
+        // A void `skc_v1_read` answers nothing: not a count the protocol defines.
+        let n = self
+            .guest
+            .call_within_budget(protocol::READ, &args)
+            .map_err(|e| channel(e.to_string()))?;
+        let Some(n) = n else {
+            return Err(channel("skc_v1_read returned no value"));
+        };
         match n {
             0 if self.offset == length => {
                 let sum = std::mem::take(&mut self.sum).finish();
@@ -121,12 +129,7 @@ impl Read for ChunkReader<'_> {
                 "skc_v1_read(handle {}, offset {}) failed with {n} ({})",
                 self.marker.handle,
                 self.offset,
-                match n {
-                    -1 => "unknown handle",
-                    -2 => "out of order",
-                    -3 => "bad buffer",
-                    _ => "unknown error",
-                }
+                ChunkError::from_code(n).map_or("unknown error".into(), |e| e.to_string())
             ))),
             n if n as u32 > want => Err(channel(format!(
                 "skc_v1_read wrote {n} bytes into a {want}-byte buffer"
@@ -136,7 +139,7 @@ impl Read for ChunkReader<'_> {
             ))),
             n => {
                 let n = n as usize;
-                if !memory::read_into(&self.host.store, ptr as i32, &mut out[..n]) {
+                if !self.guest.read_memory_into(ptr, &mut out[..n]) {
                     return Err(channel("chunk buffer outside guest memory"));
                 }
                 self.sum.update(&out[..n]);
@@ -150,73 +153,45 @@ impl Read for ChunkReader<'_> {
 impl Drop for ChunkReader<'_> {
     fn drop(&mut self) {
         // Best effort: the guest releases the parked reply, the host its chunk buffer.
-        if let Some(close) = self.host.func("skc_v1_close") {
-            let _ = guest::call(
-                &mut self.host.store,
-                close,
-                "skc_v1_close",
-                &[self.marker.handle],
-            );
+        if self.guest.has_export(protocol::CLOSE) {
+            let _ = self
+                .guest
+                .call_within_budget(protocol::CLOSE, &[self.marker.handle]);
         }
         if let Some((ptr, len)) = self.buffer.take() {
-            let _ = guest::deallocate(&mut self.host.store, ptr, len);
+            let _ = self.guest.deallocate(ptr, len);
         }
     }
 }
 
-impl MockHost {
-    /// Announces the channel to a guest that exports `skc_v1_hello` (at load time).
-    pub(crate) fn chunked_hello(&mut self) -> Result<(), Error> {
-        if !self.store.data().options.chunked_channel {
-            return Ok(());
+/// The host's side of the channel for one guest: the version agreed at load and the
+/// statistics of the last transfer.
+#[derive(Debug, Default)]
+pub(crate) struct Channel {
+    pub(crate) version: Option<i32>,
+    pub(crate) last_transfer: Option<TransferStats>,
+}
+
+impl Channel {
+    /// Announces the channel to a guest that exports `skc_v1_hello` (at load time),
+    /// unless the host is set up without it.
+    pub(crate) fn hello(guest: &mut Guest) -> Result<Channel, Error> {
+        let mut channel = Channel::default();
+        if !guest.state().options.chunked_channel || !guest.has_export(protocol::HELLO) {
+            return Ok(channel);
         }
-        let Some(hello) = self.func("skc_v1_hello") else {
-            return Ok(());
-        };
-        self.arm();
-        let version = guest::call(
-            &mut self.store,
-            hello,
-            "skc_v1_hello",
-            &[signalk_plugin::chunked::VERSION],
-        )?;
-        self.chunked_version = version.filter(|v| *v > 0);
-        Ok(())
-    }
-
-    /// The channel version agreed with the guest (`None`: not in use).
-    #[must_use]
-    pub fn chunked_version(&self) -> Option<i32> {
-        self.chunked_version
-    }
-
-    /// Statistics of the most recent chunked transfer.
-    #[must_use]
-    pub fn last_transfer(&self) -> Option<TransferStats> {
-        self.last_transfer
-    }
-
-    /// A reader over the reply parked under `marker`.
-    #[must_use]
-    pub fn open_parked(&mut self, marker: Marker) -> ChunkReader<'_> {
-        ChunkReader {
-            host: self,
-            marker,
-            offset: 0,
-            buffer: None,
-            sum: Fletcher64::default(),
-            reads: 0,
-            finished: false,
-        }
+        let version = guest.call(protocol::HELLO, &[protocol::VERSION])?;
+        channel.version = version.filter(|v| *v > 0);
+        Ok(channel)
     }
 
     /// If `reply` is a marker, pulls and verifies the parked bytes; otherwise returns
     /// `reply` unchanged.
-    pub(crate) fn resolve_reply(&mut self, reply: Vec<u8>) -> Result<Vec<u8>, Error> {
+    pub(crate) fn resolve(&mut self, guest: &mut Guest, reply: Vec<u8>) -> Result<Vec<u8>, Error> {
         let Some(marker) = Marker::parse(&reply) else {
             return Ok(reply);
         };
-        if self.chunked_version.is_none() {
+        if self.version.is_none() {
             return Err(Error::Channel(
                 "the guest answered with a chunked-channel marker, but the host never said hello"
                     .into(),
@@ -224,9 +199,9 @@ impl MockHost {
         }
         let started = Instant::now();
         // The parked bytes live in guest memory, so no honest length exceeds it.
-        let bound = self.memory_size().min(marker.length as usize);
+        let bound = guest.memory_size().min(marker.length as usize);
         let mut payload = Vec::with_capacity(bound);
-        let mut reader = self.open_parked(marker);
+        let mut reader = open(guest, marker);
         let result = reader.read_to_end(&mut payload);
         let reads = reader.reads;
         drop(reader);
@@ -239,41 +214,17 @@ impl MockHost {
         });
         Ok(payload)
     }
+}
 
-    /// Copies `len` bytes at `ptr` out of guest memory in one go (the benchmark's
-    /// baseline for the channel).
-    #[doc(hidden)]
-    #[must_use]
-    pub fn copy_guest_memory(&self, ptr: u32, len: u32) -> Option<Vec<u8>> {
-        memory::read(&self.store, ptr as i32, len as i32)
-    }
-
-    /// Calls an export with the host's buffer protocol and an output buffer of
-    /// `out_max` bytes, then resolves a chunked reply (for benchmarks and protocol tests).
-    ///
-    /// # Errors
-    ///
-    /// A missing export, trap, protocol or channel error.
-    pub fn call_export_with_reply(
-        &mut self,
-        export: &str,
-        input: &[u8],
-        out_max: u32,
-    ) -> Result<Vec<u8>, Error> {
-        let func = self
-            .func(export)
-            .ok_or_else(|| Error::MissingExport(export.into()))?;
-        self.arm();
-        let out = guest::call_with_buffers(
-            &mut self.store,
-            func,
-            export,
-            Shape {
-                input: Some(input),
-                output: Some(out_max),
-                free_on_trap: false,
-            },
-        )?;
-        self.resolve_reply(out.output.unwrap_or_default())
+/// A reader over the reply parked under `marker`.
+pub(crate) fn open(guest: &mut Guest, marker: Marker) -> ChunkReader<'_> {
+    ChunkReader {
+        guest,
+        marker,
+        offset: 0,
+        buffer: None,
+        sum: Fletcher64::default(),
+        reads: 0,
+        finished: false,
     }
 }

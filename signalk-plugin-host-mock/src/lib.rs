@@ -2,10 +2,11 @@
 //!
 //! [`MockHost`] loads a compiled plugin under wasmtime and gives it the same imports
 //! as signalk-server 2.32.0 — same names, signatures, return codes, buffer sizes and
-//! capability gating (see `signalk-wasm-abi.md`; the `imports` module mirrors its §3
-//! one section per file). A test then drives the plugin like the server would
-//! (start, stop, poll ticks, deltas, HTTP, PUT, provider calls) and asserts on what it
-//! did: every host call is recorded as a [`HostCall`] from the SDK's own data model.
+//! capability gating (the host ABI is described in the repository's `docs/host-abi.md`;
+//! the `imports` module mirrors its §3 one section per file). A test then drives the
+//! plugin like the server would (start, stop, poll ticks, deltas, HTTP, PUT, provider
+//! calls) and asserts on what it did: every host call is [recorded](Recorded) as a
+//! [`HostCall`], the type the SDK's native recorder uses too.
 //!
 //! Unlike the real server, the mock host never hangs or crashes on a hostile guest:
 //! every call has a time budget, memory is capped, every buffer length is checked, and
@@ -13,7 +14,7 @@
 //!
 //! ```no_run
 //! use signalk_plugin_host_mock::{HostOptions, HttpRequest, MockHost, build_plugin};
-//! use signalk_plugin::Capability;
+//! use signalk_plugin_host_mock::Capability;
 //! use serde_json::json;
 //!
 //! let wasm = build_plugin("examples/anchor-watch")?;
@@ -32,6 +33,7 @@ mod chunked;
 pub mod dispatch;
 mod engine;
 mod error;
+mod express;
 mod guest;
 mod host;
 mod imports;
@@ -41,21 +43,25 @@ mod memory;
 mod options;
 mod package;
 mod pipeline;
+mod recorded;
 mod sockets;
 mod state;
 
 pub use build::{TARGET, build_plugin};
 pub use chunked::{ChunkReader, TransferStats};
-pub use dispatch::http::{HttpRequest, HttpResponse, Route};
+pub use dispatch::providers::Providers;
 pub use dispatch::put::PutResponse;
+pub use dispatch::sockets::SocketPeer;
 pub use error::Error;
+pub use express::{HttpRequest, HttpResponse, Route};
 pub use host::{METADATA_BUFFER, MockHost, TEST_SOURCE};
 pub use ledger::{LedgerIssue, LedgerReport};
 pub use options::{Capabilities, HostOptions, Quirks};
 pub use package::{
     PackageSpec, package_crate, package_json, package_plugin, required_capabilities,
 };
-pub use signalk_plugin::testing::HostCall;
+pub use recorded::Recorded;
+pub use signalk_plugin_abi::{Capability, HostCall};
 pub use state::PluginState;
 
 /// Names of every `env` import signalk-server 2.32.0 provides (§3).

@@ -12,9 +12,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
-use signalk_plugin::Capability;
 use signalk_plugin_host_mock::{
-    Capabilities, HostCall, HostOptions, MockHost, Quirks, build_plugin,
+    Capabilities, Capability, HostCall, HostOptions, MockHost, Quirks, build_plugin,
 };
 
 #[derive(Parser)]
@@ -135,23 +134,6 @@ fn print(event: Value) {
     println!("{event}");
 }
 
-fn capability(name: &str) -> Option<Capability> {
-    [
-        Capability::Network,
-        Capability::RawSockets,
-        Capability::PutHandlers,
-        Capability::ResourceProvider,
-        Capability::WeatherProvider,
-        Capability::RadarProvider,
-        Capability::HttpEndpoints,
-        Capability::DataRead,
-        Capability::DataWrite,
-        Capability::Storage,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == name)
-}
-
 fn read_json(path: &Path) -> Result<Value, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?)
@@ -195,7 +177,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         None => Capabilities::default(),
     };
     for cap in &args.capabilities {
-        caps = caps.with(capability(cap).ok_or_else(|| format!("unknown capability `{cap}`"))?);
+        caps = caps.with(cap.parse::<Capability>()?);
     }
     let mut options = HostOptions::new(name)
         .capabilities(caps)
@@ -250,10 +232,10 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 /// Prints the calls made since `seen`; returns the new count.
 fn flush(host: &MockHost, seen: usize) -> usize {
-    for call in &host.calls()[seen..] {
+    for call in &host.recorded().calls()[seen..] {
         print(event(call));
     }
-    host.calls().len()
+    host.recorded().calls().len()
 }
 
 fn event(call: &HostCall) -> Value {

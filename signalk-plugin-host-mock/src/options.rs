@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
-use signalk_plugin::Capability;
+use signalk_plugin_abi::Capability;
 
 use crate::Error;
 
@@ -13,7 +13,7 @@ use crate::Error;
 ///
 /// ```
 /// use signalk_plugin_host_mock::Capabilities;
-/// use signalk_plugin::Capability;
+/// use signalk_plugin_abi::Capability;
 ///
 /// let caps = Capabilities::from_json(&serde_json::json!({"putHandlers": true})).unwrap();
 /// assert!(caps.granted(Capability::PutHandlers));
@@ -40,18 +40,6 @@ impl Default for Capabilities {
     }
 }
 
-const ALL: [Capability; 10] = [
-    Capability::Network,
-    Capability::RawSockets,
-    Capability::PutHandlers,
-    Capability::ResourceProvider,
-    Capability::WeatherProvider,
-    Capability::RadarProvider,
-    Capability::HttpEndpoints,
-    Capability::DataRead,
-    Capability::DataWrite,
-    Capability::Storage,
-];
 
 impl Capabilities {
     /// Reads the `wasmCapabilities` object the way the host does: unknown keys are
@@ -77,7 +65,7 @@ impl Capabilities {
             }
         };
         let mut granted = BTreeSet::new();
-        for cap in ALL {
+        for cap in Capability::ALL {
             let on = match (cap, map.get(cap.as_str())) {
                 (Capability::DataRead | Capability::DataWrite, v) => v != Some(&Value::Bool(false)),
                 (Capability::Storage, None) => true,
@@ -115,7 +103,7 @@ impl Capabilities {
     ///
     /// ```
     /// # use signalk_plugin_host_mock::Capabilities;
-    /// use signalk_plugin::Capability;
+    /// use signalk_plugin_abi::Capability;
     /// let caps = Capabilities::default().with(Capability::RawSockets);
     /// assert!(caps.granted(Capability::RawSockets));
     /// ```
@@ -129,7 +117,7 @@ impl Capabilities {
     ///
     /// ```
     /// # use signalk_plugin_host_mock::Capabilities;
-    /// use signalk_plugin::Capability;
+    /// use signalk_plugin_abi::Capability;
     /// assert!(!Capabilities::default().granted(Capability::PutHandlers));
     /// ```
     #[must_use]
@@ -141,14 +129,14 @@ impl Capabilities {
     ///
     /// ```
     /// # use signalk_plugin_host_mock::Capabilities;
-    /// use signalk_plugin::Capability;
+    /// use signalk_plugin_abi::Capability;
     /// let json = Capabilities::default().with(Capability::PutHandlers).to_json();
     /// assert_eq!(json["putHandlers"], true);
     /// ```
     #[must_use]
     pub fn to_json(&self) -> Value {
         let mut map = serde_json::Map::new();
-        for cap in ALL {
+        for cap in Capability::ALL {
             match cap {
                 Capability::Storage => {
                     map.insert("storage".into(), Value::from("vfs-only"));
@@ -162,7 +150,7 @@ impl Capabilities {
     }
 
     pub(crate) fn granted_name(&self, name: &str) -> bool {
-        ALL.iter().any(|c| c.as_str() == name && self.granted(*c))
+        name.parse().is_ok_and(|c| self.granted(c))
     }
 }
 
@@ -248,7 +236,7 @@ impl Default for Quirks {
 ///
 /// ```
 /// use signalk_plugin_host_mock::{HostOptions, Quirks};
-/// use signalk_plugin::Capability;
+/// use signalk_plugin_abi::Capability;
 /// use std::time::Duration;
 ///
 /// let options = HostOptions::new("@acme/anchor")

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use signalk_plugin::Capability;
+use signalk_plugin_abi::Capability;
 
 use crate::{Capabilities, Error, HostOptions, MockHost, engine};
 

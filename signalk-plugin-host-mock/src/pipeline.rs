@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use wasmtime::AsContextMut;
 
-use crate::guest::{self, Shape};
+use crate::guest::{Shape, call};
 use crate::state::{HostState, PluginState};
 
 /// Runs one delta from `source_package` through the pipeline.
@@ -28,7 +28,7 @@ pub(crate) fn handle_message(
     if !v2 {
         apply(state, &delta);
     }
-    state.deltas.push(delta.clone());
+    state.recorded.deltas.push(delta.clone());
     dispatch(ctx, &delta);
 }
 
@@ -47,16 +47,16 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
             "delta_handler re-entered {} levels deep: the mock host stopped the recursion (the real server would recurse until the stack overflows)",
             state.delta_depth
         );
-        state.handler_faults.push(msg.clone());
+        state.recorded.handler_faults.push(msg.clone());
         state.log(msg);
         return;
     }
     state.delta_depth += 1;
     let text = delta.to_string();
-    let outcome = guest::call_with_buffers(
+    let outcome = call::call_with_buffers(
         &mut store,
         func,
-        "delta_handler",
+        signalk_plugin_abi::names::DELTA_HANDLER,
         Shape {
             input: Some(text.as_bytes()),
             output: None,
@@ -67,7 +67,7 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
     state.delta_depth -= 1;
     if let Err(err) = outcome {
         // The server swallows these with a debug line; tests can read them.
-        state.handler_faults.push(err.to_string());
+        state.recorded.handler_faults.push(err.to_string());
         state.log(format!("delta_handler failed: {err}"));
     }
 }

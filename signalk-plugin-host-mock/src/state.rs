@@ -4,12 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use signalk_plugin::testing::HostCall;
+use signalk_plugin_abi::HostCall;
 use wasmtime::{Func, Memory, StoreLimits};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::HostOptions;
 use crate::ledger::Ledger;
+use crate::recorded::Recorded;
 use crate::sockets::Sockets;
 
 /// The plugin's lifecycle state as the server tracks it (§6.5).
@@ -44,12 +45,8 @@ pub(crate) struct HostState {
     pub(crate) options: HostOptions,
     pub(crate) exports: Option<GuestExports>,
     pub(crate) state: PluginState,
-    /// Every `env` call the guest made, in order.
-    pub(crate) calls: Vec<HostCall>,
-    /// Deltas the server pipeline accepted (normalised), from the plugin and from tests.
-    pub(crate) deltas: Vec<Value>,
-    /// Lines the host itself would write to its debug log.
-    pub(crate) host_log: Vec<String>,
+    /// What the plugin did, for tests to read.
+    pub(crate) recorded: Recorded,
     /// The provider-status table entry for this package (§3.2): (is_error, message).
     pub(crate) status: Option<(bool, String)>,
     /// v1 full data model: context -> path -> value.
@@ -60,7 +57,6 @@ pub(crate) struct HostState {
     pub(crate) resource_providers: BTreeMap<String, ProviderRecord>,
     pub(crate) weather_provider: Option<ProviderRecord>,
     pub(crate) radar_provider: Option<ProviderRecord>,
-    pub(crate) streams: Vec<(String, Vec<u8>)>,
     pub(crate) sockets: Sockets,
     pub(crate) ledger: Ledger,
     /// Nesting depth of `delta_handler` calls made from inside `sk_handle_message`.
@@ -68,8 +64,6 @@ pub(crate) struct HostState {
     /// Set while the host is inside `plugin_start` (providers registered now become ready).
     pub(crate) in_start: bool,
     pub(crate) notification_ids: u64,
-    /// Failures the server would only debug-log (delta_handler traps, recursion stops).
-    pub(crate) handler_faults: Vec<String>,
 }
 
 impl HostState {
@@ -78,15 +72,14 @@ impl HostState {
             .saved_config
             .clone()
             .or_else(|| options.configuration.clone());
+        let recorded = Recorded::new(&options.package_name);
         HostState {
             wasi,
             limits,
             options,
             exports: None,
             state: PluginState::Stopped,
-            calls: Vec::new(),
-            deltas: Vec::new(),
-            host_log: Vec::new(),
+            recorded,
             status: None,
             model: BTreeMap::new(),
             config_file,
@@ -94,22 +87,20 @@ impl HostState {
             resource_providers: BTreeMap::new(),
             weather_provider: None,
             radar_provider: None,
-            streams: Vec::new(),
             sockets: Sockets::default(),
             ledger: Ledger::default(),
             delta_depth: 0,
             in_start: false,
             notification_ids: 0,
-            handler_faults: Vec::new(),
         }
     }
 
     pub(crate) fn record(&mut self, call: HostCall) {
-        self.calls.push(call);
+        self.recorded.calls.push(call);
     }
 
     pub(crate) fn log(&mut self, line: impl Into<String>) {
-        self.host_log.push(line.into());
+        self.recorded.host_log.push(line.into());
     }
 
     pub(crate) fn self_context(&self) -> String {

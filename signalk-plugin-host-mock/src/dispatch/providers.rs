@@ -3,14 +3,36 @@
 
 use serde_json::{Value, json};
 
-use crate::guest::{self, Shape};
-use crate::host::MockHost;
+use signalk_plugin_abi::names::{RADAR_GET_RADARS, resources, weather};
+use signalk_plugin_abi::radar::{RadarMethod, RadarReply};
+
+use crate::chunked::Channel;
+use crate::guest::{Guest, Shape};
 use crate::{Error, memory};
 
 /// Size of the host's response buffer for every provider handler.
-pub const RESPONSE_BUFFER: u32 = 65_536;
+pub const RESPONSE_BUFFER: u32 = signalk_plugin_abi::buffers::PROVIDER_REPLY as u32;
 
-impl MockHost {
+/// The server's provider APIs (resources, weather, radar) as they call into the plugin,
+/// from [`MockHost::providers`](crate::MockHost::providers).
+///
+/// ```no_run
+/// # let mut host: signalk_plugin_host_mock::MockHost = unimplemented!();
+/// let notes = host.providers().list_resources("notes", serde_json::json!({}))?;
+/// # Ok::<(), signalk_plugin_host_mock::Error>(())
+/// ```
+pub struct Providers<'h> {
+    pub(crate) guest: &'h mut Guest,
+    pub(crate) channel: &'h mut Channel,
+}
+
+impl std::fmt::Debug for Providers<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Providers").finish_non_exhaustive()
+    }
+}
+
+impl Providers<'_> {
     /// Calls a provider export the way the wrappers do. `None` stands for the wrapper's
     /// `null`: missing export, trap, protocol error, or empty output.
     fn provider_call(
@@ -18,22 +40,19 @@ impl MockHost {
         export: &str,
         request: Option<&Value>,
     ) -> Result<Option<String>, Error> {
-        let Some(func) = self.func(export) else {
+        if !self.guest.has_export(export) {
             return Ok(None);
-        };
+        }
         let text = request.map(Value::to_string);
-        self.arm();
-        let out = guest::call_with_buffers(
-            &mut self.store,
-            func,
-            export,
-            Shape {
-                input: text.as_deref().map(str::as_bytes),
-                output: Some(RESPONSE_BUFFER),
-                free_on_trap: false,
-            },
-        );
-        let out = out.and_then(|out| self.resolve_reply(out.output.unwrap_or_default()));
+        let shape = Shape {
+            input: text.as_deref().map(str::as_bytes),
+            output: Some(RESPONSE_BUFFER),
+            free_on_trap: false,
+        };
+        let out = self.guest.invoke(export, shape).and_then(|out| {
+            self.channel
+                .resolve(self.guest, out.output.unwrap_or_default())
+        });
         match out {
             Ok(bytes) => {
                 let text = memory::decode(&bytes);
@@ -41,15 +60,15 @@ impl MockHost {
             }
             Err(err @ (Error::Timeout { .. } | Error::Channel(_))) => Err(err),
             Err(err) => {
-                self.store.data_mut().log(format!("{export}: {err}"));
+                self.guest.state_mut().log(format!("{export}: {err}"));
                 Ok(None)
             }
         }
     }
 
     fn resource_ready(&self, kind: &str) -> Result<bool, Error> {
-        self.store
-            .data()
+        self.guest
+            .state()
             .resource_providers
             .get(kind)
             .map(|p| p.ready)
@@ -71,7 +90,7 @@ impl MockHost {
             _ => serde_json::Map::new(),
         };
         request.insert("resourceType".into(), kind.into());
-        let out = self.provider_call("resources_list_resources", Some(&Value::Object(request)))?;
+        let out = self.provider_call(resources::LIST, Some(&Value::Object(request)))?;
         parse_or(out, json!({}))
     }
 
@@ -93,7 +112,7 @@ impl MockHost {
         if let Some(property) = property {
             request["property"] = property.into();
         }
-        let out = self.provider_call("resources_get_resource", Some(&request))?;
+        let out = self.provider_call(resources::GET, Some(&request))?;
         parse_or(out, json!({}))
     }
 
@@ -113,7 +132,7 @@ impl MockHost {
             return Ok(None);
         }
         let request = json!({"id": id, "value": value, "resourceType": kind});
-        self.provider_call("resources_set_resource", Some(&request))
+        self.provider_call(resources::SET, Some(&request))
     }
 
     /// `deleteResource`; the answer is ignored by the server.
@@ -126,13 +145,11 @@ impl MockHost {
             return Ok(None);
         }
         let request = json!({"id": id, "resourceType": kind});
-        self.provider_call("resources_delete_resource", Some(&request))
+        self.provider_call(resources::DELETE, Some(&request))
     }
 
     fn weather(&mut self, export: &str, request: Value) -> Result<Value, Error> {
-        let ready = self
-            .store
-            .data()
+        let ready = self.guest.state()
             .weather_provider
             .as_ref()
             .map(|p| p.ready)
@@ -158,7 +175,7 @@ impl MockHost {
         options: Value,
     ) -> Result<Value, Error> {
         self.weather(
-            "weather_get_observations",
+            weather::OBSERVATIONS,
             json!({"position": position, "options": options}),
         )
     }
@@ -175,7 +192,7 @@ impl MockHost {
         options: Value,
     ) -> Result<Value, Error> {
         self.weather(
-            "weather_get_forecasts",
+            weather::FORECASTS,
             json!({"position": position, "type": kind, "options": options}),
         )
     }
@@ -186,7 +203,7 @@ impl MockHost {
     ///
     /// [`Error::NoProvider`], [`Error::Timeout`].
     pub fn weather_warnings(&mut self, position: Value) -> Result<Value, Error> {
-        self.weather("weather_get_warnings", json!({"position": position}))
+        self.weather(weather::WARNINGS, json!({"position": position}))
     }
 
     /// A radar API call: `method` is the export name (`radar_get_radars`,
@@ -197,16 +214,14 @@ impl MockHost {
     ///
     /// [`Error::NoProvider`], [`Error::Timeout`].
     pub fn radar(&mut self, method: &str, request: Value) -> Result<Value, Error> {
-        let ready = self
-            .store
-            .data()
+        let ready = self.guest.state()
             .radar_provider
             .as_ref()
             .map(|p| p.ready)
             .ok_or_else(|| Error::NoProvider("radar".into()))?;
         let rule = radar_rule(method);
         let out = if ready {
-            let input = (method != "radar_get_radars").then_some(&request);
+            let input = (method != RADAR_GET_RADARS).then_some(&request);
             self.provider_call(method, input)?
         } else {
             None
@@ -245,24 +260,14 @@ enum RadarRule {
 }
 
 fn radar_rule(method: &str) -> RadarRule {
-    match method {
-        "radar_set_power"
-        | "radar_set_range"
-        | "radar_set_gain"
-        | "radar_set_sea"
-        | "radar_set_rain"
-        | "radar_set_controls"
-        | "radar_cancel_target" => RadarRule::Bool,
-        "radar_get_capabilities"
-        | "radar_get_state"
-        | "radar_get_control"
-        | "radar_get_targets"
-        | "radar_get_arpa_settings" => RadarRule::NullOnError,
-        "radar_set_control" | "radar_acquire_target" | "radar_set_arpa_settings" => {
-            RadarRule::Outcome
-        }
-        "radar_get_radars" => RadarRule::Parsed(json!([])),
-        _ => RadarRule::Parsed(Value::Null),
+    if method == RADAR_GET_RADARS {
+        return RadarRule::Parsed(json!([]));
+    }
+    match RadarMethod::from_export_name(method).map(RadarMethod::reply) {
+        Some(RadarReply::Flag) => RadarRule::Bool,
+        Some(RadarReply::NullOnError) => RadarRule::NullOnError,
+        Some(RadarReply::Outcome) => RadarRule::Outcome,
+        Some(RadarReply::Value) | None => RadarRule::Parsed(Value::Null),
     }
 }
 

@@ -2,15 +2,13 @@
 //! `handle_put_<context>_<path>` export, the 8 192-byte reply buffer, and what a REST
 //! client finally sees (always 500 on 2.32.0).
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::guest::{self, Shape};
-use crate::host::MockHost;
+use crate::guest::{Guest, Shape};
 use crate::{Error, memory};
 
 /// Size of the host's reply buffer for PUT handlers.
-pub const REPLY_BUFFER: u32 = 8192;
+pub const REPLY_BUFFER: u32 = signalk_plugin_abi::buffers::PUT_REPLY as u32;
 
 /// The result of a PUT request.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,97 +37,70 @@ impl PutResponse {
     }
 }
 
-impl MockHost {
-    /// A PUT of `value` to `path` in `context` (REST PUTs to
-    /// `/signalk/v1/api/vessels/self/…` have context `vessels.self`). Handlers run
-    /// whatever the plugin's state.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Timeout`] (where the server would hang) or a value that does not
-    /// serialise; every other outcome is a [`PutResponse`].
-    pub fn put(
-        &mut self,
-        context: &str,
-        path: &str,
-        value: &impl Serialize,
-    ) -> Result<PutResponse, Error> {
-        let value = serde_json::to_string(value).map_err(|e| Error::Protocol {
-            export: "handle_put".into(),
-            message: format!("the test's value does not serialise: {e}"),
-        })?;
-        self.put_raw(context, path, &value)
+/// A PUT with the value's JSON text given as is; handlers run whatever the plugin's
+/// state. See [`MockHost::put`](crate::MockHost::put).
+///
+/// # Errors
+///
+/// [`Error::Timeout`] (where the server would hang); every other outcome is a
+/// [`PutResponse`].
+pub(crate) fn put(
+    guest: &mut Guest,
+    context: &str,
+    path: &str,
+    value_json: &str,
+) -> Result<PutResponse, Error> {
+    let done = |reply: Value, ran: bool| PutResponse {
+        http_status: reply["statusCode"]
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(500),
+        reply,
+        handler_ran: ran,
+    };
+    if !guest
+        .state()
+        .put_handlers
+        .contains(&(context.to_owned(), path.to_owned()))
+    {
+        return Ok(done(
+            json!({"state": "COMPLETED", "statusCode": 405, "message": format!("PUT not supported for {path}")}),
+            false,
+        ));
     }
-
-    /// [`put`](Self::put) with the value's JSON text given as is.
-    ///
-    /// # Errors
-    ///
-    /// As [`put`](Self::put).
-    pub fn put_raw(
-        &mut self,
-        context: &str,
-        path: &str,
-        value_json: &str,
-    ) -> Result<PutResponse, Error> {
-        let done = |reply: Value, ran: bool| PutResponse {
-            http_status: reply["statusCode"]
-                .as_u64()
-                .and_then(|c| u16::try_from(c).ok())
-                .unwrap_or(500),
-            reply,
-            handler_ran: ran,
-        };
-        if !self
-            .store
-            .data()
-            .put_handlers
-            .contains(&(context.to_owned(), path.to_owned()))
-        {
-            return Ok(done(
-                json!({"state": "COMPLETED", "statusCode": 405, "message": format!("PUT not supported for {path}")}),
-                false,
-            ));
-        }
-        let export = signalk_plugin::put::export_name(context, path);
-        let Some(func) = self.func(&export) else {
-            return Ok(done(
-                json!({"state": "COMPLETED", "statusCode": 501, "message": "Handler not implemented"}),
-                false,
-            ));
-        };
-        self.arm();
-        let out = guest::call_with_buffers(
-            &mut self.store,
-            func,
-            &export,
-            Shape {
-                input: Some(value_json.as_bytes()),
-                output: Some(REPLY_BUFFER),
-                free_on_trap: false,
-            },
-        );
-        let failed = |msg: String| json!({"state": "COMPLETED", "statusCode": 500, "message": format!("Handler error: {msg}")});
-        let reply = match out {
-            Ok(out) => {
-                let text = memory::decode(&out.output.unwrap_or_default());
-                match serde_json::from_str::<Value>(&text) {
-                    Ok(reply) => map_state(crate::js::round_trip(reply)),
-                    Err(err) => failed(err.to_string()),
-                }
+    let export = signalk_plugin_abi::put::export_name(context, path);
+    if !guest.has_export(&export) {
+        return Ok(done(
+            json!({"state": "COMPLETED", "statusCode": 501, "message": "Handler not implemented"}),
+            false,
+        ));
+    }
+    let shape = Shape {
+        input: Some(value_json.as_bytes()),
+        output: Some(REPLY_BUFFER),
+        free_on_trap: false,
+    };
+    let out = guest.invoke(&export, shape);
+    let failed = |msg: String| json!({"state": "COMPLETED", "statusCode": 500, "message": format!("Handler error: {msg}")});
+    let reply = match out {
+        Ok(out) => {
+            let text = memory::decode(&out.output.unwrap_or_default());
+            match serde_json::from_str::<Value>(&text) {
+                Ok(reply) => map_state(crate::js::round_trip(reply)),
+                Err(err) => failed(err.to_string()),
             }
-            Err(err @ Error::Timeout { .. }) => return Err(err),
-            Err(Error::Trap { message, .. }) => failed(message),
-            Err(err) => failed(err.to_string()),
-        };
-        let mut response = done(reply, true);
-        if self.options().quirks.put_reply_always_500 {
-            response.http_status = 500;
-        } else if response.reply["state"] == "PENDING" {
-            response.http_status = 202;
         }
-        Ok(response)
+        Err(err @ Error::Timeout { .. }) => return Err(err),
+        Err(Error::Trap { message, .. }) => failed(message),
+        Err(err) => failed(err.to_string()),
+    };
+    let mut response = done(reply, true);
+    if guest.state().options.quirks.put_reply_always_500 {
+        response.http_status = 500;
+    } else if response.reply["state"] == "PENDING" {
+        response.http_status = 202;
     }
+    Ok(response)
 }
 
 /// The server maps the legacy states: SUCCESS → COMPLETED/200, FAILURE → COMPLETED/502.

@@ -1,7 +1,8 @@
-//! Calling the guest's exports with the host's buffer protocol (§1.4): allocate the
-//! input (exact length) and output (fixed size) buffers, copy the input in, call, read
-//! `written` bytes back, deallocate with the requested sizes. Every step is checked,
-//! and every allocation goes through the [ledger](crate::ledger).
+//! The host's buffer protocol for one export call (§1.4): allocate the input (exact
+//! length) and output (fixed size) buffers, copy the input in, call, read `written`
+//! bytes back, deallocate with the requested sizes. Every step is checked, and every
+//! allocation goes through the [ledger](crate::ledger). These functions work on any
+//! store context, so the delta pipeline can use them re-entrantly from inside an import.
 
 use wasmtime::{AsContextMut, Func, Trap, Val};
 
@@ -36,15 +37,6 @@ pub(crate) fn fault(
             message: err.root_cause().to_string(),
         },
     }
-}
-
-/// Looks up a function export by name, as the host does at call time.
-pub(crate) fn export(
-    ctx: &mut impl AsContextMut<Data = HostState>,
-    instance: wasmtime::Instance,
-    name: &str,
-) -> Option<Func> {
-    instance.get_func(ctx.as_context_mut(), name)
 }
 
 /// Calls `func` with i32 arguments and returns its first result as the host sees it

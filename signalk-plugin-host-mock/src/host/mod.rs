@@ -1,25 +1,32 @@
 //! [`MockHost`]: one plugin instance in its own store, driven like signalk-server
 //! drives it (§4, §6), with the test API to assert what it did.
+//!
+//! This module loads the plugin and answers what happened; `lifecycle` starts, stops,
+//! polls and feeds it deltas; `requests` sends it what clients send the server (HTTP,
+//! PUT, provider calls, socket traffic). All three go through the one [`Guest`].
+
+mod lifecycle;
+mod requests;
 
 use std::path::Path;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
-use signalk_plugin::Delta;
-use signalk_plugin::testing::HostCall;
-use wasmtime::{Instance, Store, StoreLimitsBuilder};
+use signalk_plugin_abi::names;
+use wasmtime::{Store, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
-use crate::dispatch::http::Route;
-use crate::engine::{self, EPOCH_TICK};
-use crate::guest::{self, Shape};
+use crate::chunked::Channel;
+use crate::engine;
+use crate::express::Route;
+use crate::guest::{self, Guest, Shape};
 use crate::ledger::LedgerReport;
+use crate::recorded::Recorded;
 use crate::state::{GuestExports, HostState, PluginState};
-use crate::{Error, HostOptions, imports, memory, pipeline};
+use crate::{Error, HostOptions, dispatch, imports, memory};
 
 /// Size of the host buffers for `plugin_name`, `plugin_schema` and `http_endpoints`.
-pub const METADATA_BUFFER: u32 = 8192;
+pub const METADATA_BUFFER: u32 = signalk_plugin_abi::buffers::METADATA as u32;
 
 /// Most bytes of guest stdout/stderr kept per stream.
 const CAPTURE_LIMIT: usize = 64 << 20;
@@ -42,19 +49,17 @@ pub const TEST_SOURCE: &str = "signalk-plugin-host-mock";
 /// let mut host = MockHost::load("target/wasm32-wasip1/release/hello.wasm", options)?;
 /// host.start()?;
 /// assert_eq!(host.status().as_deref(), Some("Ahoy"));
-/// assert_eq!(host.deltas().len(), 1);
+/// assert_eq!(host.recorded().deltas().len(), 1);
 /// host.stop()?;
 /// assert!(host.ledger().live.is_empty());
 /// # Ok::<(), signalk_plugin_host_mock::Error>(())
 /// ```
 pub struct MockHost {
-    pub(crate) store: Store<HostState>,
-    pub(crate) instance: Instance,
+    guest: Guest,
+    channel: Channel,
     name: String,
     schema: Value,
-    pub(crate) routes: Vec<Route>,
-    pub(crate) chunked_version: Option<i32>,
-    pub(crate) last_transfer: Option<crate::chunked::TransferStats>,
+    routes: Vec<Route>,
     stdout: Option<MemoryOutputPipe>,
     stderr: Option<MemoryOutputPipe>,
     _vfs: Option<tempfile::TempDir>,
@@ -63,9 +68,9 @@ pub struct MockHost {
 impl std::fmt::Debug for MockHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockHost")
-            .field("package", &self.store.data().options.package_name)
+            .field("package", &self.guest.state().options.package_name)
             .field("name", &self.name)
-            .field("state", &self.store.data().state)
+            .field("state", &self.guest.state().state)
             .finish_non_exhaustive()
     }
 }
@@ -95,11 +100,11 @@ impl MockHost {
     pub fn from_bytes(bytes: &[u8], options: HostOptions) -> Result<Self, Error> {
         let module = engine::compile(bytes)?;
         let has = |name: &str| module.get_export(name).is_some();
-        if !(has("plugin_id") && has("allocate")) {
+        if !names::RAW_PLUGIN_MARKERS.into_iter().all(has) {
             return Err(Error::Compile(format!(
                 "not a raw (Rust) plugin: the server needs both `plugin_id` and `allocate` exported (found plugin_id: {}, allocate: {})",
-                has("plugin_id"),
-                has("allocate")
+                has(names::PLUGIN_ID),
+                has(names::ALLOCATE)
             )));
         }
         if !matches!(
@@ -112,7 +117,7 @@ impl MockHost {
         }
         let network = options
             .capabilities
-            .granted(signalk_plugin::Capability::Network);
+            .granted(signalk_plugin_abi::Capability::Network);
         let linker = imports::linker(&module, network)?;
 
         let (vfs_dir, vfs_root) = match &options.vfs_root {
@@ -152,303 +157,50 @@ impl MockHost {
             HostState::new(wasi.build_p1(), limits, options),
         );
         store.limiter(|s| &mut s.limits);
-        arm(&mut store);
+        guest::arm(&mut store);
         let instance = linker
             .instantiate(&mut store, &module)
-            .map_err(|e| guest::fault(&store, "instantiate", &e))?;
+            .map_err(|e| guest::call::fault(&store, "instantiate", &e))?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| Error::Compile("`memory` is not a memory".into()))?;
         let exports = GuestExports {
             memory,
-            allocate: instance.get_func(&mut store, "allocate"),
-            deallocate: instance.get_func(&mut store, "deallocate"),
-            delta_handler: instance.get_func(&mut store, "delta_handler"),
+            allocate: instance.get_func(&mut store, names::ALLOCATE),
+            deallocate: instance.get_func(&mut store, names::DEALLOCATE),
+            delta_handler: instance.get_func(&mut store, names::DELTA_HANDLER),
         };
         store.data_mut().exports = Some(exports);
 
-        let mut host = MockHost {
-            store,
-            instance,
-            name: String::new(),
-            schema: Value::Null,
-            routes: Vec::new(),
-            chunked_version: None,
-            last_transfer: None,
-            stdout,
-            stderr,
-            _vfs: vfs_dir,
-        };
-        host.initialize()?;
-        host.chunked_hello()?;
-        host.name = host.metadata_string("plugin_name")?;
-        if host.name.is_empty() {
-            host.name = host.store.data().options.package_name.clone();
+        let mut guest = Guest::new(store, instance);
+        initialize(&mut guest)?;
+        let channel = Channel::hello(&mut guest)?;
+        let mut name = metadata_string(&mut guest, names::PLUGIN_NAME)?;
+        if name.is_empty() {
+            name.clone_from(&guest.state().options.package_name);
         }
-        let schema = host.metadata_string("plugin_schema")?;
-        host.schema = if schema.is_empty() {
+        let schema = metadata_string(&mut guest, names::PLUGIN_SCHEMA)?;
+        let schema = if schema.is_empty() {
             Value::Object(Map::new())
         } else {
             serde_json::from_str(&schema).map_err(|e| Error::Protocol {
-                export: "plugin_schema".into(),
+                export: names::PLUGIN_SCHEMA.into(),
                 message: format!(
                     "schema is not JSON ({e}); the server drops the plugin from its list"
                 ),
             })?
         };
-        host.routes = host.read_routes();
-        Ok(host)
-    }
-
-    /// `_start` (command modules) once, or `_initialize` twice, as the host does (§2.2).
-    fn initialize(&mut self) -> Result<(), Error> {
-        if let Some(start) = self.func("_start") {
-            self.arm();
-            guest::call(&mut self.store, start, "_start", &[])?;
-        }
-        if let Some(init) = self.func("_initialize") {
-            for _ in 0..2 {
-                self.arm();
-                guest::call(&mut self.store, init, "_initialize", &[])?;
-            }
-        }
-        Ok(())
-    }
-
-    /// `callRustStringFunc`: allocate 8192 (0 is an error), call, ≤ 0 → "".
-    fn metadata_string(&mut self, export: &str) -> Result<String, Error> {
-        let Some(func) = self.func(export) else {
-            return Ok(String::new());
-        };
-        self.arm();
-        let out = guest::call_with_buffers(
-            &mut self.store,
-            func,
-            export,
-            Shape {
-                input: None,
-                output: Some(METADATA_BUFFER),
-                free_on_trap: true,
-            },
-        )?;
-        Ok(out.output.map(|b| memory::decode(&b)).unwrap_or_default())
-    }
-
-    pub(crate) fn func(&mut self, name: &str) -> Option<wasmtime::Func> {
-        guest::export(&mut self.store, self.instance, name)
-    }
-
-    /// Gives the next top-level call its time budget.
-    pub(crate) fn arm(&mut self) {
-        arm(&mut self.store);
-    }
-
-    // ----- lifecycle (§4.5, §4.6, §6.6) -----
-
-    /// Starts the plugin with the in-memory configuration, as the server does:
-    /// `{...configuration, enableDebug}` (§7.1).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::StartFailed`] if `plugin_start` returned anything but 0, or a trap,
-    /// timeout or protocol error. The [`state`](Self::state) is then
-    /// [`PluginState::Error`] with the message the Admin UI would show.
-    pub fn start(&mut self) -> Result<(), Error> {
-        let text = self.start_config().to_string();
-        self.start_raw(&text)
-    }
-
-    /// The JSON text `plugin_start` receives.
-    #[must_use]
-    pub fn start_config(&self) -> Value {
-        let options = &self.store.data().options;
-        let mut config = match &options.configuration {
-            Some(Value::Object(map)) => map.clone(),
-            _ => Map::new(),
-        };
-        config.insert("enableDebug".into(), Value::Bool(options.enable_debug));
-        Value::Object(config)
-    }
-
-    /// Starts the plugin with exactly `config` as the start text (to test malformed input).
-    ///
-    /// # Errors
-    ///
-    /// As [`start`](Self::start).
-    pub fn start_raw(&mut self, config: &str) -> Result<(), Error> {
-        let Some(func) = self.func("plugin_start") else {
-            let msg = "rawExports.plugin_start is not a function".to_owned();
-            self.store.data_mut().state = PluginState::Error(msg);
-            return Err(Error::MissingExport("plugin_start".into()));
-        };
-        self.arm();
-        self.store.data_mut().in_start = true;
-        let outcome = guest::call_with_buffers(
-            &mut self.store,
-            func,
-            "plugin_start",
-            Shape {
-                input: Some(config.as_bytes()),
-                output: None,
-                free_on_trap: true,
-            },
-        );
-        let state = self.store.data_mut();
-        state.in_start = false;
-        match outcome {
-            Ok(ret) if ret.result == Some(0) => {
-                state.state = PluginState::Running;
-                // The provider records get their instance only now (§3.7).
-                for p in state.resource_providers.values_mut() {
-                    p.ready = true;
-                }
-                for p in state
-                    .weather_provider
-                    .iter_mut()
-                    .chain(state.radar_provider.iter_mut())
-                {
-                    p.ready = true;
-                }
-                Ok(())
-            }
-            Ok(ret) => {
-                let code = ret.result.map_or("undefined".to_owned(), |c| c.to_string());
-                state.state =
-                    PluginState::Error(format!("Plugin start() returned error code: {code}"));
-                Err(Error::StartFailed { code: ret.result })
-            }
-            Err(err) => {
-                state.state = PluginState::Error(err.to_string());
-                Err(err)
-            }
-        }
-    }
-
-    /// Calls `plugin_stop` (the server does so on disable and before a restart).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::MissingExport`] or a trap; the state is then [`PluginState::Error`].
-    /// A non-zero result is only logged, as the server does.
-    pub fn stop(&mut self) -> Result<(), Error> {
-        let Some(func) = self.func("plugin_stop") else {
-            self.store.data_mut().state =
-                PluginState::Error("rawExports.plugin_stop is not a function".into());
-            return Err(Error::MissingExport("plugin_stop".into()));
-        };
-        self.arm();
-        match guest::call(&mut self.store, func, "plugin_stop", &[]) {
-            Ok(code) => {
-                let state = self.store.data_mut();
-                if code != Some(0) {
-                    state.log(format!("plugin_stop returned {code:?}"));
-                }
-                state.state = PluginState::Stopped;
-                // UDP sockets are closed by owner pluginId, but recorded under the
-                // package name: only unscoped packages get theirs closed (§3.10).
-                if !(state.options.scoped() && state.options.quirks.scoped_udp_survives_stop) {
-                    state.sockets.udp.clear();
-                }
-                Ok(())
-            }
-            Err(err) => {
-                self.store.data_mut().state = PluginState::Error(err.to_string());
-                Err(err)
-            }
-        }
-    }
-
-    /// Disable from the Admin UI: `plugin_stop` only if running (§6.6).
-    ///
-    /// # Errors
-    ///
-    /// As [`stop`](Self::stop).
-    pub fn disable(&mut self) -> Result<(), Error> {
-        if self.store.data().state == PluginState::Running {
-            self.stop()?;
-        }
-        Ok(())
-    }
-
-    /// Saves a new configuration from the Admin UI: the file and the in-memory copy
-    /// change, and a running plugin is stopped and started again on the same instance.
-    ///
-    /// # Errors
-    ///
-    /// As [`stop`](Self::stop) and [`start`](Self::start).
-    pub fn save_configuration(&mut self, configuration: Value) -> Result<(), Error> {
-        let state = self.store.data_mut();
-        state.options.configuration = Some(configuration.clone());
-        state.config_file = Some(configuration);
-        if state.state == PluginState::Running {
-            self.stop()?;
-            self.start()?;
-        }
-        Ok(())
-    }
-
-    /// One tick of the 1 s poll timer: calls `poll` if the plugin is running and has it.
-    /// Returns the result, or `None` when the server would not have called it.
-    ///
-    /// # Errors
-    ///
-    /// A trap or timeout (the server only debug-logs these and keeps polling).
-    pub fn tick_poll(&mut self) -> Result<Option<i32>, Error> {
-        if self.store.data().state != PluginState::Running {
-            return Ok(None);
-        }
-        let Some(func) = self.func("poll") else {
-            return Ok(None);
-        };
-        self.arm();
-        guest::call(&mut self.store, func, "poll", &[])
-    }
-
-    /// Sends a delta through the server pipeline as if another source emitted it: the
-    /// context is resolved, `$source` and `timestamp` are filled in, and the running
-    /// plugin's `delta_handler` gets it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Protocol`] if `delta` does not serialise to a JSON object.
-    pub fn deliver_delta(&mut self, delta: &impl Serialize) -> Result<(), Error> {
-        let value = serde_json::to_value(delta).map_err(|e| Error::Protocol {
-            export: "delta_handler".into(),
-            message: format!("the test's delta does not serialise: {e}"),
-        })?;
-        if !value.is_object() {
-            return Err(Error::Protocol {
-                export: "delta_handler".into(),
-                message: "a delta must be a JSON object".into(),
-            });
-        }
-        self.arm();
-        pipeline::handle_message(&mut self.store, TEST_SOURCE, value, false);
-        Ok(())
-    }
-
-    /// Hands `text` to `delta_handler` byte for byte, bypassing the pipeline (to feed a
-    /// plugin malformed input).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::MissingExport`], or the call's trap.
-    pub fn deliver_raw_delta(&mut self, text: &str) -> Result<(), Error> {
-        let func = self
-            .func("delta_handler")
-            .ok_or_else(|| Error::MissingExport("delta_handler".into()))?;
-        self.arm();
-        guest::call_with_buffers(
-            &mut self.store,
-            func,
-            "delta_handler",
-            Shape {
-                input: Some(text.as_bytes()),
-                output: None,
-                free_on_trap: true,
-            },
-        )
-        .map(|_| ())
+        let routes = dispatch::http::read_routes(&mut guest);
+        Ok(MockHost {
+            guest,
+            channel,
+            name,
+            schema,
+            routes,
+            stdout,
+            stderr,
+            _vfs: vfs_dir,
+        })
     }
 
     // ----- what happened -----
@@ -468,89 +220,25 @@ impl MockHost {
     /// The lifecycle state.
     #[must_use]
     pub fn state(&self) -> &PluginState {
-        &self.store.data().state
+        &self.guest.state().state
     }
 
-    /// Every `env` call the plugin made, in order.
+    /// What the plugin did: host calls, accepted deltas, stream frames, the server's
+    /// own log lines and swallowed handler faults.
     #[must_use]
-    pub fn calls(&self) -> &[HostCall] {
-        &self.store.data().calls
+    pub fn recorded(&self) -> &Recorded {
+        &self.guest.state().recorded
     }
 
-    /// Returns the recorded calls and clears the record.
-    pub fn take_calls(&mut self) -> Vec<HostCall> {
-        std::mem::take(&mut self.store.data_mut().calls)
-    }
-
-    /// Deltas the server pipeline accepted, normalised (resolved context, `$source`,
-    /// `timestamp`), in order — the plugin's own and those a test delivered.
-    #[must_use]
-    pub fn delta_values(&self) -> &[Value] {
-        &self.store.data().deltas
-    }
-
-    /// The plugin's own accepted deltas, parsed into the SDK's data model.
-    ///
-    /// # Panics
-    ///
-    /// If a delta the pipeline accepted does not fit the SDK's [`Delta`] model; that is
-    /// a bug in the SDK's model and the test should fail loudly.
-    #[must_use]
-    pub fn deltas(&self) -> Vec<Delta> {
-        let package = &self.store.data().options.package_name;
-        self.store
-            .data()
-            .deltas
-            .iter()
-            .filter(|d| {
-                d["updates"].as_array().is_some_and(|u| {
-                    u.iter()
-                        .all(|u| u["$source"] == **package || u["source"]["label"] == **package)
-                })
-            })
-            .map(|d| {
-                serde_json::from_value(d.clone()).unwrap_or_else(|e| {
-                    panic!("delta {d} does not parse into signalk_plugin::Delta: {e}")
-                })
-            })
-            .collect()
-    }
-
-    /// Messages set with `sk_set_status`, in order.
-    #[must_use]
-    pub fn statuses(&self) -> Vec<String> {
-        self.filter(|c| match c {
-            HostCall::SetStatus(m) => Some(m.clone()),
-            _ => None,
-        })
-    }
-
-    /// Messages set with `sk_set_error`, in order.
-    #[must_use]
-    pub fn errors(&self) -> Vec<String> {
-        self.filter(|c| match c {
-            HostCall::SetError(m) => Some(m.clone()),
-            _ => None,
-        })
-    }
-
-    /// Lines written with `sk_debug`, in order.
-    #[must_use]
-    pub fn logs(&self) -> Vec<String> {
-        self.filter(|c| match c {
-            HostCall::Debug(m) => Some(m.clone()),
-            _ => None,
-        })
-    }
-
-    fn filter<T>(&self, f: impl Fn(&HostCall) -> Option<T>) -> Vec<T> {
-        self.calls().iter().filter_map(f).collect()
+    /// The record, mutably (to take the calls seen so far).
+    pub fn recorded_mut(&mut self) -> &mut Recorded {
+        &mut self.guest.state_mut().recorded
     }
 
     /// The current status entry (what the status table shows), if it is not an error.
     #[must_use]
     pub fn status(&self) -> Option<String> {
-        match &self.store.data().status {
+        match &self.guest.state().status {
             Some((false, m)) => Some(m.clone()),
             _ => None,
         }
@@ -559,7 +247,7 @@ impl MockHost {
     /// The current error entry, if the last status write was `sk_set_error`.
     #[must_use]
     pub fn error(&self) -> Option<String> {
-        match &self.store.data().status {
+        match &self.guest.state().status {
             Some((true, m)) => Some(m.clone()),
             _ => None,
         }
@@ -569,57 +257,39 @@ impl MockHost {
     /// would serve it: `{"value", "$source", "timestamp"}` (and `meta`).
     #[must_use]
     pub fn self_value(&self, path: &str) -> Option<&Value> {
-        let context = self.store.data().self_context();
+        let context = self.guest.state().self_context();
         self.value(&context, path)
     }
 
     /// A value of any context of the data model.
     #[must_use]
     pub fn value(&self, context: &str, path: &str) -> Option<&Value> {
-        self.store.data().model.get(context)?.get(path)
+        self.guest.state().model.get(context)?.get(path)
     }
 
     /// The `configuration` member of the plugin's config file (changed by
     /// `sk_save_config` and [`save_configuration`](Self::save_configuration)).
     #[must_use]
     pub fn saved_config(&self) -> Option<&Value> {
-        self.store.data().config_file.as_ref()
+        self.guest.state().config_file.as_ref()
     }
 
     /// Registered PUT handlers as `(context, path)`.
     #[must_use]
     pub fn put_handlers(&self) -> Vec<(String, String)> {
-        self.store.data().put_handlers.iter().cloned().collect()
-    }
-
-    /// Binary stream frames the host accepted, as `(stream id, bytes)`.
-    #[must_use]
-    pub fn streams(&self) -> &[(String, Vec<u8>)] {
-        &self.store.data().streams
-    }
-
-    /// Lines the server itself would debug-log (dropped deltas, rejected saves, ...).
-    #[must_use]
-    pub fn host_log(&self) -> &[String] {
-        &self.store.data().host_log
-    }
-
-    /// Failures the server swallows: `delta_handler` traps and recursion stops.
-    #[must_use]
-    pub fn handler_faults(&self) -> &[String] {
-        &self.store.data().handler_faults
+        self.guest.state().put_handlers.iter().cloned().collect()
     }
 
     /// The alloc/dealloc ledger.
     #[must_use]
     pub fn ledger(&self) -> &LedgerReport {
-        &self.store.data().ledger.report
+        &self.guest.state().ledger.report
     }
 
     /// Size of the guest's linear memory in bytes (watch it to find guest-side leaks).
     #[must_use]
     pub fn memory_size(&self) -> usize {
-        memory::size(&self.store)
+        self.guest.memory_size()
     }
 
     /// What the guest wrote to stdout (empty with [`HostOptions::inherit_stdio`]).
@@ -643,14 +313,14 @@ impl MockHost {
     /// The options the host was created with.
     #[must_use]
     pub fn options(&self) -> &HostOptions {
-        &self.store.data().options
+        &self.guest.state().options
     }
 
     /// Names of the module's exports (what the server's type detection looks at).
     #[must_use]
     pub fn export_names(&self) -> Vec<String> {
-        self.instance
-            .module(&self.store)
+        self.guest
+            .module()
             .exports()
             .map(|e| e.name().to_owned())
             .collect()
@@ -659,16 +329,37 @@ impl MockHost {
     /// `(module, name)` of every import the module declares.
     #[must_use]
     pub fn import_names(&self) -> Vec<(String, String)> {
-        self.instance
-            .module(&self.store)
+        self.guest
+            .module()
             .imports()
             .map(|i| (i.module().to_owned(), i.name().to_owned()))
             .collect()
     }
 }
 
-fn arm(store: &mut Store<HostState>) {
-    let timeout = store.data().options.call_timeout;
-    let ticks = timeout.as_millis().div_ceil(EPOCH_TICK.as_millis()).max(1);
-    store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+/// `_start` (command modules) once, or `_initialize` twice, as the host does (§2.2).
+fn initialize(guest: &mut Guest) -> Result<(), Error> {
+    if guest.has_export("_start") {
+        guest.call("_start", &[])?;
+    }
+    if guest.has_export("_initialize") {
+        for _ in 0..2 {
+            guest.call("_initialize", &[])?;
+        }
+    }
+    Ok(())
+}
+
+/// `callRustStringFunc`: allocate 8192 (0 is an error), call, ≤ 0 → "".
+fn metadata_string(guest: &mut Guest, export: &str) -> Result<String, Error> {
+    if !guest.has_export(export) {
+        return Ok(String::new());
+    }
+    let shape = Shape {
+        input: None,
+        output: Some(METADATA_BUFFER),
+        free_on_trap: true,
+    };
+    let out = guest.invoke(export, shape)?;
+    Ok(out.output.map(|b| memory::decode(&b)).unwrap_or_default())
 }

@@ -5,7 +5,7 @@ use wasmtime::Caller;
 use super::{Args, Binding, Reply};
 use crate::memory;
 use crate::state::HostState;
-use signalk_plugin::testing::{HostCall, host_rules};
+use signalk_plugin_abi::{HostCall, host_rules};
 
 pub(crate) const BINDINGS: &[Binding] = &[Binding {
     name: "sk_has_capability",

@@ -6,7 +6,7 @@ use wasmtime::Caller;
 use super::{Args, Binding, Reply};
 use crate::memory;
 use crate::state::HostState;
-use signalk_plugin::testing::HostCall;
+use signalk_plugin_abi::HostCall;
 
 pub(crate) const BINDINGS: &[Binding] = &[
     Binding {

@@ -6,7 +6,7 @@ use wasmtime::Caller;
 use super::{Args, Binding, Reply};
 use crate::state::HostState;
 use crate::{memory, pipeline};
-use signalk_plugin::testing::{HostCall, host_rules};
+use signalk_plugin_abi::{HostCall, host_rules};
 
 pub(crate) const BINDINGS: &[Binding] = &[
     Binding {

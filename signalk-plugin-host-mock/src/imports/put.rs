@@ -6,8 +6,8 @@ use wasmtime::Caller;
 use super::{Args, Binding, Reply};
 use crate::state::HostState;
 use crate::{memory, pipeline};
-use signalk_plugin::Capability;
-use signalk_plugin::testing::HostCall;
+use signalk_plugin_abi::Capability;
+use signalk_plugin_abi::HostCall;
 
 pub(crate) const BINDINGS: &[Binding] = &[Binding {
     name: "sk_register_put_handler",

@@ -5,8 +5,8 @@ use wasmtime::Caller;
 use super::{Args, Binding, Reply};
 use crate::memory;
 use crate::state::HostState;
-use signalk_plugin::Capability;
-use signalk_plugin::testing::HostCall;
+use signalk_plugin_abi::Capability;
+use signalk_plugin_abi::HostCall;
 
 pub(crate) const BINDINGS: &[Binding] = &[
     Binding {
@@ -43,7 +43,7 @@ fn emit_binary_stream(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Re
     if !(radar || own) {
         return Reply::I32(0);
     }
-    state.streams.push((stream_id, data));
+    state.recorded.streams.push((stream_id, data));
     Reply::I32(1)
 }
 
@@ -68,6 +68,6 @@ fn radar_emit_spokes(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Rep
     {
         return Reply::I32(0);
     }
-    state.streams.push((format!("radars/{radar_id}"), data));
+    state.recorded.streams.push((format!("radars/{radar_id}"), data));
     Reply::I32(1)
 }
