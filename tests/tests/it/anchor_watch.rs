@@ -17,10 +17,7 @@ fn options() -> HostOptions {
 fn started(options: HostOptions) -> MockHost {
     let mut host = load_example("anchor-watch", options);
     host.start().unwrap();
-    // The server attaches the delta listener only after a successful start, so the
-    // echo of the start delta never arrives; the first poll re-announces the state and
-    // its echo tells the plugin which context is "self" (as on the real server).
-    assert_eq!(host.tick_poll().unwrap(), Some(0));
+    // Which context is "self" is the SDK's business: it learns it at the first delta.
     host
 }
 
@@ -67,9 +64,9 @@ fn start_registers_put_handlers_and_publishes_the_anchor() {
     );
     assert_eq!(host.status().as_deref(), Some("Anchor watch active"));
     assert!(
-        host.handler_faults().is_empty(),
+        host.recorded().handler_faults().is_empty(),
         "{:?}",
-        host.handler_faults()
+        host.recorded().handler_faults()
     );
 }
 
@@ -82,9 +79,12 @@ fn without_put_capability_start_fails_cleanly() {
     );
     assert!(host.start().is_err());
     assert!(
-        host.errors().iter().any(|e| e.contains("putHandlers")),
+        host.recorded()
+            .errors()
+            .iter()
+            .any(|e| e.contains("putHandlers")),
         "{:?}",
-        host.errors()
+        host.recorded().errors()
     );
 }
 
@@ -97,7 +97,7 @@ fn drifting_raises_the_alarm_and_returning_clears_it() {
         alarm_state(&host),
         Some(json!("alarm")),
         "{:?}",
-        host.delta_values()
+        host.recorded().delta_values()
     );
     let alarm = &host.self_value(ALARM).unwrap()["value"];
     assert!(
@@ -126,6 +126,9 @@ fn other_vessels_never_trigger_the_alarm() {
     }))
     .unwrap();
     assert!(alarm_state(&host).is_none());
+    // The SDK learnt the own vessel meanwhile: our own drift still raises the alarm.
+    boat_at(&mut host, 52.001, 4.0);
+    assert_eq!(alarm_state(&host), Some(json!("alarm")));
 }
 
 #[test]

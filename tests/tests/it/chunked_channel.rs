@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use cross_crate_tests::load_example;
+use cross_crate_tests::{Export, WatPlugin, load_example};
 use serde_json::{Value, json};
 use signalk_plugin::Capability;
 use signalk_plugin::chunked::{Marker, fletcher64};
@@ -158,60 +158,59 @@ fn large_provider_replies_use_the_channel_or_report_an_error() {
         .configuration(json!({"waypoints": waypoints}));
     let mut host = load_example("resource-provider", options.clone());
     host.start().unwrap();
-    let list = host.list_resources("waypoints", json!({})).unwrap();
+    let list = host
+        .providers()
+        .list_resources("waypoints", json!({}))
+        .unwrap();
     assert_eq!(list, Value::Object(waypoints.clone()));
     assert!(host.last_transfer().unwrap().bytes > BUFFER as u64);
 
     let mut old = load_example("resource-provider", options.chunked_channel(false));
     old.start().unwrap();
     assert_eq!(
-        old.list_resources("waypoints", json!({})).unwrap(),
+        old.providers()
+            .list_resources("waypoints", json!({}))
+            .unwrap(),
         json!({}),
         "the server's default"
     );
     assert!(
-        old.errors().iter().any(|e| e.contains("holds 65536")),
+        old.recorded()
+            .errors()
+            .iter()
+            .any(|e| e.contains("holds 65536")),
         "{:?}",
-        old.errors()
+        old.recorded().errors()
     );
 }
 
-/// A guest with one HTTP route whose reply is a marker for `length` bytes with
+/// A guest ([`WatPlugin`]: 8 pages, heap at 0x40000, no `plugin_name` or
+/// `plugin_schema`) with one HTTP route whose reply is a marker for `length` bytes with
 /// `checksum`, and an `skc_v1_read` built from `read_body` (params: handle, offset,
 /// out_ptr, out_max; the payload is the bytes at 0x10000).
 fn hostile(marker: &str, read_body: &str) -> Vec<u8> {
     let routes = r#"[{"method":"GET","path":"/x","handler":"h"}]"#;
     let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-    let text = format!(
-        r#"(module
-  (memory (export "memory") 8)
-  (global $heap (mut i32) (i32.const 262144))
-  (data (i32.const 16) "{routes}")
-  (data (i32.const 1024) "{marker}")
-  (func (export "allocate") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 8))))
-    (local.get $p))
-  (func (export "deallocate") (param i32 i32))
-  (func (export "plugin_id") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "plugin_start") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "plugin_stop") (result i32) (i32.const 0))
-  (func (export "http_endpoints") (param $out i32) (param i32) (result i32)
+    WatPlugin::new()
+        .pages(8)
+        .heap_start(262_144)
+        .without(Export::PluginName)
+        .without(Export::PluginSchema)
+        .head(format!(r#"(data (i32.const 16) "{}")"#, esc(routes)))
+        .head(format!(r#"(data (i32.const 1024) "{}")"#, esc(marker)))
+        .tail(format!(
+            r#"(func (export "http_endpoints") (param $out i32) (param i32) (result i32)
     (memory.copy (local.get $out) (i32.const 16) (i32.const {rl})) (i32.const {rl}))
   (func (export "h") (param i32 i32 i32 i32) (result i32)
     (memory.copy (local.get 2) (i32.const 1024) (i32.const {ml})) (i32.const {ml}))
   (func (export "skc_v1_hello") (param i32) (result i32) (i32.const 1))
   (func (export "skc_v1_read") (param $h i32) (param $off i32) (param $out i32) (param $max i32) (result i32)
     {read_body})
-  (func (export "skc_v1_close") (param i32) (result i32) (i32.const 0))
-)"#,
-        routes = esc(routes),
-        rl = routes.len(),
-        marker = esc(marker),
-        ml = marker.len(),
-    );
-    wat::parse_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+  (func (export "skc_v1_close") (param i32) (result i32) (i32.const 0))"#,
+            rl = routes.len(),
+            ml = marker.len(),
+        ))
+        .build()
 }
 
 /// A well-behaved read: copies min(max, len - off) bytes from 0x10000 + off.

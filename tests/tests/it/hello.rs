@@ -70,7 +70,7 @@ fn start_with_defaults_emits_a_delta_and_sets_status() {
     host.start().unwrap();
     assert_eq!(host.state(), &PluginState::Running);
     assert_eq!(host.status().as_deref(), Some("Greeting: Hello, sailor"));
-    let deltas = host.deltas();
+    let deltas = host.recorded().deltas();
     assert_eq!(deltas.len(), 1);
     let d = &deltas[0];
     // The server resolved the context and stamped the package as source.
@@ -102,7 +102,7 @@ fn configuration_reaches_the_plugin_with_enable_debug_injected() {
     assert_eq!(host.start_config()["enableDebug"], json!(true));
     host.start().unwrap();
     assert_eq!(host.status().as_deref(), Some("Greeting: Ahoy \"mate\""));
-    let d = &host.deltas()[0];
+    let d = &host.recorded().deltas()[0];
     assert_eq!(d.value_of("hello.greeting").unwrap(), "Ahoy \"mate\"");
     assert_eq!(d.value_of("navigation.speedThroughWater").unwrap(), 1.25);
 }
@@ -117,15 +117,15 @@ fn malformed_config_fails_start_with_the_field_path_not_a_trap() {
         matches!(err, signalk_plugin_host_mock::Error::StartFailed { code: Some(c) } if c != 0),
         "{err}"
     );
-    let errors = host.errors();
+    let errors = host.recorded().errors();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("speed"), "{}", errors[0]);
     assert!(matches!(host.state(), PluginState::Error(m) if m.contains("returned error code")));
-    assert!(host.deltas().is_empty());
+    assert!(host.recorded().deltas().is_empty());
     // Not JSON at all: still a clean non-zero return.
     let mut host = hello(HostOptions::new("hello"));
     assert!(host.start_raw("{not json").is_err());
-    assert_eq!(host.errors().len(), 1);
+    assert_eq!(host.recorded().errors().len(), 1);
     assert!(host.ledger().live.is_empty());
 }
 
@@ -134,9 +134,9 @@ fn invalid_values_are_refused_by_the_plugin_itself() {
     let mut host = hello(HostOptions::new("hello").configuration(json!({"speed": -1.0})));
     assert!(host.start().is_err());
     assert!(
-        host.errors()[0].contains("speed must be"),
+        host.recorded().errors()[0].contains("speed must be"),
         "{:?}",
-        host.errors()
+        host.recorded().errors()
     );
 }
 
@@ -149,12 +149,12 @@ fn the_same_instance_survives_stop_start_cycles() {
         // Guest state persists: the plugin counts its starts.
         let wanted = format!("started ({round} time(s))");
         assert!(
-            host.logs().iter().any(|l| l.contains(&wanted)),
+            host.recorded().logs().iter().any(|l| l.contains(&wanted)),
             "{:?}",
-            host.logs()
+            host.recorded().logs()
         );
     }
-    assert_eq!(host.deltas().len(), 3);
+    assert_eq!(host.recorded().deltas().len(), 3);
     // Saving a configuration while running restarts on the same instance.
     host.start().unwrap();
     host.save_configuration(json!({"greeting": "Moin"}))
@@ -162,11 +162,12 @@ fn the_same_instance_survives_stop_start_cycles() {
     assert_eq!(host.state(), &PluginState::Running);
     assert_eq!(host.status().as_deref(), Some("Greeting: Moin"));
     assert!(
-        host.logs()
+        host.recorded()
+            .logs()
             .iter()
             .any(|l| l.contains("started (5 time(s))")),
         "{:?}",
-        host.logs()
+        host.recorded().logs()
     );
 }
 
@@ -174,7 +175,7 @@ fn the_same_instance_survives_stop_start_cycles() {
 fn every_host_call_is_recorded_in_order() {
     let mut host = hello(HostOptions::new("hello"));
     host.start().unwrap();
-    let calls = host.take_calls();
+    let calls = host.recorded_mut().take_calls();
     assert!(
         matches!(
             calls.first(),
@@ -186,7 +187,7 @@ fn every_host_call_is_recorded_in_order() {
         matches!(calls.last(), Some(HostCall::SetStatus(m)) if m.starts_with("Greeting")),
         "{calls:?}"
     );
-    assert!(host.calls().is_empty());
+    assert!(host.recorded().calls().is_empty());
 }
 
 #[test]
@@ -207,7 +208,7 @@ fn modules_are_compiled_once_and_instances_are_isolated() {
     let mut a = MockHost::load(&wasm, HostOptions::new("a")).unwrap();
     let b = MockHost::load(&wasm, HostOptions::new("b")).unwrap();
     a.start().unwrap();
-    assert_eq!(a.deltas().len(), 1);
-    assert!(b.calls().is_empty());
+    assert_eq!(a.recorded().deltas().len(), 1);
+    assert!(b.recorded().calls().is_empty());
     assert_eq!(b.state(), &PluginState::Stopped);
 }

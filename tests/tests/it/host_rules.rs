@@ -3,31 +3,23 @@
 
 use std::time::Duration;
 
+use cross_crate_tests::{Export, WatPlugin};
 use serde_json::json;
 use signalk_plugin::Capability;
 use signalk_plugin_host_mock::{Capabilities, HostCall, HostOptions, MockHost, Quirks};
 
-/// A raw plugin with a bump allocator; `fields` adds imports, data and exports;
-/// `start` and `poll` are function bodies returning i32.
+/// A raw plugin ([`WatPlugin`]: 16 pages, heap at 8192, `poll` but no `plugin_name` or
+/// `plugin_schema`); `fields` adds imports, data and exports before the memory; `start`
+/// and `poll` are function bodies returning i32.
 fn plugin(fields: &str, start: &str, poll: &str) -> Vec<u8> {
-    let text = format!(
-        r#"(module
-  {fields}
-  (memory (export "memory") 16)
-  (global $heap (mut i32) (i32.const 8192))
-  (func (export "allocate") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 8))))
-    (local.get $p))
-  (func (export "deallocate") (param i32 i32))
-  (func (export "plugin_id") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "plugin_start") (param i32 i32) (result i32) {start})
-  (func (export "plugin_stop") (result i32) (i32.const 0))
-  (func (export "poll") (result i32) {poll})
-)"#
-    );
-    wat::parse_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    WatPlugin::new()
+        .heap_start(8192)
+        .without(Export::PluginName)
+        .without(Export::PluginSchema)
+        .head(fields)
+        .start(start)
+        .poll(poll)
+        .build()
 }
 
 fn options(package: &str) -> HostOptions {
@@ -63,7 +55,7 @@ fn providers_registered_outside_plugin_start_never_answer_on_2_32_0() {
     host.start().unwrap();
     host.tick_poll().unwrap();
     assert_eq!(
-        host.list_resources("notes", json!({})).unwrap(),
+        host.providers().list_resources("notes", json!({})).unwrap(),
         json!({}),
         "2.32.0: not ready"
     );
@@ -75,7 +67,7 @@ fn providers_registered_outside_plugin_start_never_answer_on_2_32_0() {
     host.start().unwrap();
     host.tick_poll().unwrap();
     assert_eq!(
-        host.list_resources("notes", json!({})).unwrap(),
+        host.providers().list_resources("notes", json!({})).unwrap(),
         json!({"n": 1})
     );
 
@@ -83,7 +75,7 @@ fn providers_registered_outside_plugin_start_never_answer_on_2_32_0() {
         MockHost::from_bytes(&provider_plugin(true), options("p").capabilities(caps)).unwrap();
     host.start().unwrap();
     assert_eq!(
-        host.list_resources("notes", json!({})).unwrap(),
+        host.providers().list_resources("notes", json!({})).unwrap(),
         json!({"n": 1})
     );
 }
@@ -113,7 +105,8 @@ fn has_capability_answers_only_network_and_raw_sockets() {
     let mut host = MockHost::from_bytes(&wasm, options("p")).unwrap();
     host.start().unwrap();
     assert!(
-        host.calls()
+        host.recorded()
+            .calls()
             .iter()
             .all(|c| matches!(c, HostCall::HasCapability(_)))
     );
@@ -177,9 +170,11 @@ fn config_files_follow_the_scoped_name_quirk() {
     .unwrap();
     assert!(host.start().is_err());
     assert!(
-        host.calls().contains(&HostCall::SaveConfig("{}".into())),
+        host.recorded()
+            .calls()
+            .contains(&HostCall::SaveConfig("{}".into())),
         "{:?}",
-        host.calls()
+        host.recorded().calls()
     );
 
     // Too small a buffer: nothing written, 0 returned; saving "" is invalid JSON → 99.
@@ -211,7 +206,12 @@ fn binary_streams_accept_only_radar_ids_and_the_plugins_own_prefix() {
         ),
         "{err}"
     );
-    let ids: Vec<_> = host.streams().iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<_> = host
+        .recorded()
+        .streams()
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect();
     assert_eq!(ids, ["radars/r_1", "plugins/p/x"]);
 }
 
@@ -244,10 +244,10 @@ fn udp_needs_raw_sockets_and_truncates_like_the_host() {
     )
     .unwrap();
     host.start().unwrap();
-    assert_eq!(host.udp_sockets(), [(1, Some(10110))]);
-    assert!(host.udp_receive(1, b"$GPRMC,1", "10.0.0.2", 2000));
+    assert_eq!(host.sockets().udp_sockets(), [(1, Some(10110))]);
+    assert!(host.sockets().udp_receive(1, b"$GPRMC,1", "10.0.0.2", 2000));
     assert!(
-        !host.udp_receive(2, b"x", "10.0.0.2", 2000),
+        !host.sockets().udp_receive(2, b"x", "10.0.0.2", 2000),
         "no such socket"
     );
     // The host copies only buf_max (4) bytes and drops the rest of the datagram.
@@ -255,7 +255,7 @@ fn udp_needs_raw_sockets_and_truncates_like_the_host() {
     assert_eq!(host.tick_poll().unwrap(), Some(0));
     // Unscoped packages get their UDP sockets closed on stop...
     host.stop().unwrap();
-    assert!(host.udp_sockets().is_empty());
+    assert!(host.sockets().udp_sockets().is_empty());
     // ...scoped ones keep them on 2.32.0.
     let mut host = MockHost::from_bytes(
         &udp_plugin(),
@@ -264,5 +264,5 @@ fn udp_needs_raw_sockets_and_truncates_like_the_host() {
     .unwrap();
     host.start().unwrap();
     host.stop().unwrap();
-    assert_eq!(host.udp_sockets().len(), 1);
+    assert_eq!(host.sockets().udp_sockets().len(), 1);
 }

@@ -3,36 +3,22 @@
 
 use std::time::Duration;
 
+use cross_crate_tests::WatPlugin;
 use serde_json::json;
 use signalk_plugin::Capability;
 use signalk_plugin_host_mock::{
     Error, HostCall, HostOptions, HttpRequest, LedgerIssue, MockHost, PluginState,
 };
 
-/// A minimal raw plugin: a bump allocator over 16 pages, the seven required exports,
-/// `start_body` as `plugin_start`'s body (locals: none; params 0 = ptr, 1 = len), plus
-/// `imports` and `extra` module fields.
+/// A minimal raw plugin ([`WatPlugin`]: a bump allocator over 16 pages from 4096, the
+/// seven required exports), `start_body` as `plugin_start`'s body (locals: none; params
+/// 0 = ptr, 1 = len), `imports` before the memory and `extra` after the exports.
 fn module(imports: &str, start_body: &str, extra: &str) -> Vec<u8> {
-    let text = format!(
-        r#"(module
-  {imports}
-  (memory (export "memory") 16)
-  (global $heap (mut i32) (i32.const 4096))
-  (func (export "allocate") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 8))))
-    (local.get $p))
-  (func (export "deallocate") (param i32 i32))
-  (func (export "plugin_id") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "plugin_name") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "plugin_schema") (param i32 i32) (result i32) (i32.const 0))
-  (func (export "plugin_start") (param i32 i32) (result i32) {start_body})
-  (func (export "plugin_stop") (result i32) (i32.const 0))
-  {extra}
-)"#
-    );
-    wat::parse_str(&text).unwrap_or_else(|e| panic!("bad test WAT: {e}\n{text}"))
+    WatPlugin::new()
+        .head(imports)
+        .start(start_body)
+        .tail(extra)
+        .build()
 }
 
 fn load(bytes: &[u8], options: HostOptions) -> MockHost {
@@ -132,7 +118,11 @@ fn bad_pointers_in_imports_are_ignored_like_the_server_does() {
                 (i32.const 0)";
     let mut host = load(&module(imports, body, ""), fast());
     host.start().unwrap();
-    assert!(host.calls().is_empty(), "{:?}", host.calls());
+    assert!(
+        host.recorded().calls().is_empty(),
+        "{:?}",
+        host.recorded().calls()
+    );
 }
 
 #[test]
@@ -153,16 +143,19 @@ fn the_guest_declares_the_import_signature() {
     let mut host = load(&module(imports, body, ""), fast());
     host.start().unwrap();
     assert!(
-        matches!(&host.calls()[0], HostCall::HandleMessage { version: 2, .. }),
+        matches!(
+            &host.recorded().calls()[0],
+            HostCall::HandleMessage { version: 2, .. }
+        ),
         "{:?}",
-        host.calls()
+        host.recorded().calls()
     );
-    assert_eq!(host.delta_values().len(), 1);
+    assert_eq!(host.recorded().delta_values().len(), 1);
     assert!(
         host.self_value("a.b").is_none(),
         "v2 deltas do not update the v1 model"
     );
-    assert_eq!(host.logs(), ["hi"]);
+    assert_eq!(host.recorded().logs(), ["hi"]);
 }
 
 #[test]
@@ -265,14 +258,15 @@ fn self_triggered_delta_recursion_is_cut_off() {
     host.deliver_delta(&json!({"updates": [{"values": [{"path": "b", "value": 2}]}]}))
         .unwrap();
     assert!(
-        host.handler_faults()
+        host.recorded()
+            .handler_faults()
             .iter()
             .any(|f| f.contains("8 levels deep")),
         "{:?}",
-        host.handler_faults()
+        host.recorded().handler_faults()
     );
     assert_eq!(
-        host.delta_values().len(),
+        host.recorded().delta_values().len(),
         9,
         "the test's delta plus 8 echoes"
     );

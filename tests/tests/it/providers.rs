@@ -23,28 +23,34 @@ fn resource_types_are_listed_read_written_and_deleted() {
     host.start().unwrap();
     assert_eq!(host.status().as_deref(), Some("Serving 2 resources"));
     assert_eq!(
-        host.list_resources("waypoints", json!({})).unwrap(),
+        host.providers()
+            .list_resources("waypoints", json!({}))
+            .unwrap(),
         json!({"a": {"name": "A"}, "b": {"name": "B", "feature": {"x": 1}}})
     );
     assert_eq!(
-        host.list_resources("waypoints", json!({"limit": "1"}))
+        host.providers()
+            .list_resources("waypoints", json!({"limit": "1"}))
             .unwrap(),
         json!({"a": {"name": "A"}})
     );
     assert_eq!(
-        host.get_resource("waypoints", "b", Some("feature"))
+        host.providers()
+            .get_resource("waypoints", "b", Some("feature"))
             .unwrap(),
         json!({"x": 1})
     );
-    host.set_resource("routes", "r1", json!({"name": "Home"}))
+    host.providers()
+        .set_resource("routes", "r1", json!({"name": "Home"}))
         .unwrap();
     assert_eq!(
-        host.get_resource("routes", "r1", None).unwrap(),
+        host.providers().get_resource("routes", "r1", None).unwrap(),
         json!({"name": "Home"})
     );
-    host.delete_resource("waypoints", "a").unwrap();
+    host.providers().delete_resource("waypoints", "a").unwrap();
     assert_eq!(
-        host.list_resources("waypoints", json!({}))
+        host.providers()
+            .list_resources("waypoints", json!({}))
             .unwrap()
             .as_object()
             .unwrap()
@@ -52,7 +58,7 @@ fn resource_types_are_listed_read_written_and_deleted() {
         1
     );
     assert!(matches!(
-        host.list_resources("tracks", json!({})),
+        host.providers().list_resources("tracks", json!({})),
         Err(Error::NoProvider(_))
     ));
     assert!(host.ledger().live.is_empty());
@@ -64,11 +70,14 @@ fn a_failing_request_answers_the_servers_empty_default() {
     host.start().unwrap();
     // A plugin error becomes an empty answer (the host's `{}`), never a trap.
     assert_eq!(
-        host.get_resource("waypoints", "nope", None).unwrap(),
+        host.providers()
+            .get_resource("waypoints", "nope", None)
+            .unwrap(),
         json!({})
     );
     assert_eq!(
-        host.list_resources("waypoints", json!({"limit": "x"}))
+        host.providers()
+            .list_resources("waypoints", json!({"limit": "x"}))
             .unwrap(),
         json!({})
     );
@@ -79,9 +88,12 @@ fn providers_without_capability_are_not_registered() {
     let mut host = resources(HostOptions::new("resource-provider"));
     assert!(host.start().is_err());
     assert!(
-        host.errors().iter().any(|e| e.contains("resourceProvider")),
+        host.recorded()
+            .errors()
+            .iter()
+            .any(|e| e.contains("resourceProvider")),
         "{:?}",
-        host.errors()
+        host.recorded().errors()
     );
 }
 
@@ -97,7 +109,9 @@ fn weather_observations_come_from_received_deltas() {
     let mut host = weather();
     let here = json!({"latitude": 60.1, "longitude": 24.9});
     assert_eq!(
-        host.weather_observations(here.clone(), json!({})).unwrap(),
+        host.providers()
+            .weather_observations(here.clone(), json!({}))
+            .unwrap(),
         json!([])
     );
     host.deliver_delta(
@@ -108,12 +122,16 @@ fn weather_observations_come_from_received_deltas() {
         ]}]}),
     )
     .unwrap();
-    let obs = host.weather_observations(here.clone(), json!({})).unwrap();
+    let obs = host
+        .providers()
+        .weather_observations(here.clone(), json!({}))
+        .unwrap();
     assert_eq!(obs[0]["outside"]["temperature"], json!(280.15), "{obs}");
     assert_eq!(obs[0]["wind"]["speedTrue"], json!(6.5));
     assert_eq!(obs[0]["date"], "2026-11-24T10:00:00.000Z");
     assert_eq!(
-        host.weather_forecasts(here.clone(), "daily", json!({}))
+        host.providers()
+            .weather_forecasts(here.clone(), "daily", json!({}))
             .unwrap(),
         json!([])
     );
@@ -130,6 +148,7 @@ fn a_falling_barometer_raises_a_warning() {
             .unwrap();
     }
     let warnings = host
+        .providers()
         .weather_warnings(json!({"latitude": 0, "longitude": 0}))
         .unwrap();
     assert_eq!(warnings.as_array().map(Vec::len), Some(1), "{warnings}");

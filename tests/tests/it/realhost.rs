@@ -3,7 +3,7 @@
 //!
 //! Needs npm (the server and Node 22 are installed into a cache on first use by
 //! `conformance/realhost.sh`). Skipped, with a message, only when npm is unreachable.
-//! Run alone: `cargo test -p cross-crate-tests --test realhost -- --nocapture`.
+//! Run alone: `cargo test -p cross-crate-tests realhost::examples -- --nocapture`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
