@@ -6,12 +6,19 @@
 #   conformance/realhost.sh install
 #       Installs signalk-server 2.32.0 and Node 22 from npm into the cache (once; later runs
 #       are a stamp check). Exit status 75 means npm is unreachable.
-#   conformance/realhost.sh start [--config JSON] [--disabled] PLUGIN_DIR ...
+#   conformance/realhost.sh start [--chunked] [--config JSON] [--disabled] PLUGIN_DIR ...
 #       Starts a server with each PLUGIN_DIR (package.json + wasm) installed. --config and
-#       --disabled apply to the next PLUGIN_DIR. Prints KEY=VALUE lines (SK_BASE_URL, SK_PORT,
-#       SK_PID, SK_CONFIG_DIR, SK_LOG) once the server answers, and leaves it running.
+#       --disabled apply to the next PLUGIN_DIR. --chunked (anywhere) runs a patched copy of
+#       the server that speaks the chunked channel (host/signalk-server/*.patch) instead of
+#       the stock one. Prints KEY=VALUE lines (SK_BASE_URL, SK_PORT, SK_PID, SK_CONFIG_DIR,
+#       SK_LOG) once the server answers, and leaves it running.
 #   conformance/realhost.sh stop CONFIG_DIR
 #       Stops that server and removes its temp directory.
+#   conformance/realhost.sh install-chunked
+#       Makes the patched copy (once per patch version) and prints its signalk-server
+#       package directory. Exit status 75 as for install.
+#   conformance/realhost.sh node
+#       Prints the path of the Node 22 binary the server runs on (after install).
 #
 # Environment: SK_REALHOST_CACHE (default ~/.cache/signalk-plugin-realhost),
 # SK_REALHOST_TIMEOUT (readiness, seconds, default 90), SK_NPM_TIMEOUT (default 900).
@@ -27,6 +34,9 @@ NPM_TIMEOUT=${SK_NPM_TIMEOUT:-900}
 SERVER_DIR=$CACHE/server-$SERVER_VERSION
 NODE_DIR=$CACHE/node22
 PRELOAD=$CACHE/listen-on-loopback.cjs
+# The chunked-channel host half, applied to a copy of the server for `start --chunked`.
+CHUNKED_PATCH=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/host/signalk-server/signalk-server-$SERVER_VERSION-chunked-channel.patch
+CHUNKED_DIR=$CACHE/server-$SERVER_VERSION-chunked
 
 die() { echo "realhost: $*" >&2; exit 1; }
 
@@ -88,11 +98,41 @@ JS
     echo "$CACHE"
 }
 
+# A copy of the cached server with the chunked-channel patch applied: the signalk-server
+# package is copied and patched, its dependencies are symlinks into the stock install.
+# Redone whenever the patch changes (the stamp is the patch's hash).
+install_chunked() {
+    install >/dev/null # holds the cache lock (fd 9) from here on
+    [[ -f $CHUNKED_PATCH ]] || die "missing $CHUNKED_PATCH"
+    local stamp tmp entry
+    stamp=$(sha256sum "$CHUNKED_PATCH" | cut -d' ' -f1)
+    if [[ $(cat "$CHUNKED_DIR/.patched" 2>/dev/null) != "$stamp" ]]; then
+        echo "realhost: patching a copy of signalk-server $SERVER_VERSION into $CHUNKED_DIR" >&2
+        tmp=$CHUNKED_DIR.tmp
+        rm -rf "$tmp"
+        mkdir -p "$tmp/node_modules"
+        for entry in "$SERVER_DIR"/node_modules/*; do
+            [[ ${entry##*/} == signalk-server ]] || ln -s "$entry" "$tmp/node_modules/${entry##*/}"
+        done
+        cp -r "$SERVER_DIR/node_modules/signalk-server" "$tmp/node_modules/signalk-server"
+        patch -p1 --batch --forward --quiet -d "$tmp/node_modules/signalk-server" <"$CHUNKED_PATCH" ||
+            die "the chunked-channel patch does not apply to signalk-server $SERVER_VERSION"
+        echo "$stamp" >"$tmp/.patched"
+        rm -rf "$CHUNKED_DIR"
+        mv "$tmp" "$CHUNKED_DIR"
+    fi
+    echo "$CHUNKED_DIR/node_modules/signalk-server"
+}
+
 free_port() {
     "$1" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
 start() {
+    local server=$SERVER_DIR/node_modules/signalk-server arg
+    for arg in "$@"; do
+        [[ $arg == --chunked ]] && server=$(install_chunked)
+    done
     install >/dev/null
     local node cfg port config='{}' enabled=true
     node=$(node_bin)
@@ -102,6 +142,7 @@ start() {
         case $1 in
         --config) config=$2; shift 2 ;;
         --disabled) enabled=false; shift ;;
+        --chunked) shift ;;
         *)
             local dir=$1 name id
             [[ -f $dir/package.json ]] || die "$dir has no package.json"
@@ -123,7 +164,7 @@ start() {
  "ssl":false,"mdns":false,"port":$port,"pipedProviders":[],"security":{}}
 JSON
     SIGNALK_NODE_CONFIG_DIR=$cfg PORT=$port DEBUG='signalk:wasm:*' SIGNALK_DISABLE_SERVER_UPDATES=1 \
-        setsid "$node" --require "$PRELOAD" "$SERVER_DIR/node_modules/signalk-server/bin/signalk-server" \
+        setsid "$node" --require "$PRELOAD" "$server/bin/signalk-server" \
         >"$cfg/server.log" 2>&1 </dev/null &
     local pid=$!
     echo "$pid" >"$cfg/server.pid"
@@ -167,7 +208,9 @@ stop() {
 
 case ${1:-} in
 install) install ;;
+install-chunked) install_chunked ;;
+node) install >/dev/null; node_bin ;;
 start) shift; start "$@" ;;
 stop) shift; stop "$@" ;;
-*) die "usage: realhost.sh install | start [--config JSON] [--disabled] PLUGIN_DIR... | stop CONFIG_DIR" ;;
+*) die "usage: realhost.sh install | install-chunked | node | start [--chunked] [--config JSON] [--disabled] PLUGIN_DIR... | stop CONFIG_DIR" ;;
 esac
