@@ -31,5 +31,8 @@ pub fn accepts_notification(value_json: &str) -> bool {
 /// ```
 #[must_use]
 pub fn capability_answer(name: &str, granted: impl Fn(&str) -> bool) -> bool {
-    matches!(name, "network" | "rawSockets") && granted(name)
+    matches!(
+        name.parse(),
+        Ok(crate::Capability::Network | crate::Capability::RawSockets)
+    ) && granted(name)
 }

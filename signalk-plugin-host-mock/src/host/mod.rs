@@ -350,7 +350,7 @@ fn initialize(guest: &mut Guest) -> Result<(), Error> {
     Ok(())
 }
 
-/// `callRustStringFunc`: allocate 8192 (0 is an error), call, ≤ 0 → "".
+/// `callRustStringFunc`: allocate [`METADATA_BUFFER`] (0 is an error), call, ≤ 0 → "".
 fn metadata_string(guest: &mut Guest, export: &str) -> Result<String, Error> {
     if !guest.has_export(export) {
         return Ok(String::new());
