@@ -145,7 +145,9 @@ impl RadarMethod {
     /// ```
     #[must_use]
     pub fn from_export_name(name: &str) -> Option<RadarMethod> {
-        RadarMethod::ALL.into_iter().find(|m| m.export_name() == name)
+        RadarMethod::ALL
+            .into_iter()
+            .find(|m| m.export_name() == name)
     }
 }
 

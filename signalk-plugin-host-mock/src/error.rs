@@ -69,6 +69,23 @@ pub enum Error {
     /// error code. Nothing partial is handed on.
     #[error("chunked channel: {0}")]
     Channel(String),
+    /// JSON a test handed the host (an HTTP body, a PUT value, a delta, a configuration,
+    /// a provider request) nests arrays and objects deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels. The host refuses it before
+    /// anything recursive touches it, so a 10,000-level value cannot overflow the stack.
+    #[error(
+        "{what} nests deeper than {limit} levels of arrays and objects: the mock host refuses it"
+    )]
+    TooDeep {
+        /// What was refused ("the HTTP request body", "the PUT value", ...).
+        what: String,
+        /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH).
+        limit: usize,
+    },
+    /// A value a test handed the host does not serialise to JSON (a map with non-string
+    /// keys, a failing `Serialize` impl, ...).
+    #[error("{0}")]
+    Input(String),
     /// A `package.json` or its `wasmCapabilities` could not be read.
     #[error("package.json: {0}")]
     Package(String),

@@ -18,6 +18,10 @@ pub struct Route {
 
 /// An HTTP request to the plugin's router.
 ///
+/// Its body may be any JSON [`Value`]; [`MockHost::http`](crate::MockHost::http) refuses
+/// one nested deeper than [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels, and a request
+/// drops its body without recursion, however deep.
+///
 /// ```
 /// use signalk_plugin_host_mock::HttpRequest;
 /// use serde_json::json;
@@ -33,6 +37,14 @@ pub struct HttpRequest {
     pub(crate) query: Map<String, Value>,
     pub(crate) headers: Map<String, Value>,
     pub(crate) body: Value,
+}
+
+impl Drop for HttpRequest {
+    fn drop(&mut self) {
+        if matches!(self.body, Value::Array(_) | Value::Object(_)) {
+            crate::js::drop_deep(self.body.take());
+        }
+    }
 }
 
 impl HttpRequest {
@@ -85,7 +97,9 @@ impl HttpRequest {
         Self::new("DELETE", target)
     }
 
-    /// A JSON body (Express parses it before the plugin sees it).
+    /// A JSON body (Express parses it before the plugin sees it). At most
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels deep, or
+    /// [`MockHost::http`](crate::MockHost::http) refuses the request.
     #[must_use]
     pub fn json(mut self, body: Value) -> Self {
         self.body = body;
@@ -105,6 +119,11 @@ impl HttpRequest {
     #[must_use]
     pub fn to_json(&self) -> Value {
         self.to_json_with(Map::new())
+    }
+
+    /// The body; [`MockHost::http`](crate::MockHost::http) checks its depth first.
+    pub(crate) fn body(&self) -> &Value {
+        &self.body
     }
 
     pub(crate) fn to_json_with(&self, params: Map<String, Value>) -> Value {

@@ -10,7 +10,10 @@
 //!
 //! Unlike the real server, the mock host never hangs or crashes on a hostile guest:
 //! every call has a time budget, memory is capped, every buffer length is checked, and
-//! an alloc/dealloc [ledger](LedgerReport) notices allocator bugs.
+//! an alloc/dealloc [ledger](LedgerReport) notices allocator bugs. Nor does it crash on
+//! hostile test input: JSON a test hands it is refused past [`MAX_JSON_DEPTH`] levels
+//! before anything recursive touches it, and what it [records](Recorded) is bounded, so
+//! a long soak does not grow without limit.
 //!
 //! ```no_run
 //! use signalk_plugin_host_mock::{HostOptions, HttpRequest, MockHost, build_plugin};
@@ -55,12 +58,13 @@ pub use dispatch::sockets::SocketPeer;
 pub use error::Error;
 pub use express::{HttpRequest, HttpResponse, Route};
 pub use host::{METADATA_BUFFER, MockHost, TEST_SOURCE};
+pub use js::{MAX_JSON_DEPTH, drop_deep, json_depth};
 pub use ledger::{LedgerIssue, LedgerReport};
 pub use options::{Capabilities, HostOptions, Quirks};
 pub use package::{
     PackageSpec, package_crate, package_json, package_plugin, required_capabilities,
 };
-pub use recorded::Recorded;
+pub use recorded::{Dropped, RECORD_LIMIT, Recorded};
 pub use signalk_plugin_abi::{Capability, HostCall};
 pub use state::PluginState;
 

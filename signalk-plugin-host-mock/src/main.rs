@@ -230,12 +230,17 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the calls made since `seen`; returns the new count.
-fn flush(host: &MockHost, seen: usize) -> usize {
-    for call in &host.recorded().calls()[seen..] {
+/// Prints the calls made since `seen` (the count `Recorded::calls_seen` had); returns
+/// the new count. Calls the bounded record already dropped are skipped.
+fn flush(host: &MockHost, seen: u64) -> u64 {
+    let recorded = host.recorded();
+    let calls = recorded.calls();
+    let first_kept = recorded.calls_seen() - calls.len() as u64;
+    let skip = usize::try_from(seen.saturating_sub(first_kept)).unwrap_or(usize::MAX);
+    for call in calls.iter().skip(skip) {
         print(event(call));
     }
-    host.recorded().calls().len()
+    recorded.calls_seen()
 }
 
 fn event(call: &HostCall) -> Value {

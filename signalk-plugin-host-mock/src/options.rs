@@ -40,7 +40,6 @@ impl Default for Capabilities {
     }
 }
 
-
 impl Capabilities {
     /// Reads the `wasmCapabilities` object the way the host does: unknown keys are
     /// ignored, values count as truthy/falsy, and `dataRead`/`dataWrite` are on unless

@@ -28,7 +28,7 @@ pub(crate) fn handle_message(
     if !v2 {
         apply(state, &delta);
     }
-    state.recorded.deltas.push(delta.clone());
+    state.recorded.push_delta(delta.clone());
     dispatch(ctx, &delta);
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
             "delta_handler re-entered {} levels deep: the mock host stopped the recursion (the real server would recurse until the stack overflows)",
             state.delta_depth
         );
-        state.recorded.handler_faults.push(msg.clone());
+        state.recorded.push_handler_fault(msg.clone());
         state.log(msg);
         return;
     }
@@ -67,7 +67,7 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
     state.delta_depth -= 1;
     if let Err(err) = outcome {
         // The server swallows these with a debug line; tests can read them.
-        state.recorded.handler_faults.push(err.to_string());
+        state.recorded.push_handler_fault(err.to_string());
         state.log(format!("delta_handler failed: {err}"));
     }
 }

@@ -96,11 +96,11 @@ impl HostState {
     }
 
     pub(crate) fn record(&mut self, call: HostCall) {
-        self.recorded.calls.push(call);
+        self.recorded.push_call(call);
     }
 
     pub(crate) fn log(&mut self, line: impl Into<String>) {
-        self.recorded.host_log.push(line.into());
+        self.recorded.push_host_log(line.into());
     }
 
     pub(crate) fn self_context(&self) -> String {

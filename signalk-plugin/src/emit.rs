@@ -35,10 +35,27 @@ impl DeltaVersion {
 /// # Ok::<(), signalk_plugin::Error>(())
 /// ```
 ///
+/// A NaN or infinity is refused, never sent as `null` (which would clear the value on
+/// the server):
+///
+/// ```
+/// use signalk_plugin::{emit, Delta, Error, Update};
+/// let speed = (-1.0_f64).sqrt(); // a calculation gone wrong
+/// let delta = Delta::new().with_update(
+///     Update::new()
+///         .with_value("environment.depth.belowKeel", 4.2)
+///         .with_value("navigation.speedThroughWater", speed),
+/// );
+/// let err = emit(&delta).unwrap_err();
+/// assert!(matches!(&err, Error::NonFinite { path, .. } if path == "navigation.speedThroughWater"));
+/// assert!(signalk_plugin::testing::take_deltas().is_empty(), "nothing of the delta was sent");
+/// ```
+///
 /// # Errors
 /// [`Error::InvalidDelta`] for a delta the server would drop without a word (an update
-/// with neither values nor meta, an empty path); [`Error::Json`] if it cannot be
-/// serialized. The host itself reports nothing back.
+/// with neither values nor meta, an empty path); [`Error::NonFinite`] naming the path of
+/// a value or metadata holding a NaN or infinity; [`Error::Json`] if it cannot be
+/// serialized. Nothing of a refused delta is sent. The host itself reports nothing back.
 pub fn emit(delta: &Delta) -> Result<()> {
     emit_as(delta, DeltaVersion::V1)
 }
@@ -92,8 +109,43 @@ fn validate(delta: &Delta) -> Result<()> {
         {
             return Err(Error::InvalidDelta("a path is empty"));
         }
+        finite(update)?;
     }
-    Ok(())
+    finite_members(&delta.extra)
+}
+
+/// No NaN or infinity anywhere in `update`: serde_json would write `null`.
+fn finite(update: &Update) -> Result<()> {
+    for v in &update.values {
+        check("value", &v.path, &v.value)?;
+        finite_members(&v.extra)?;
+    }
+    for m in &update.meta {
+        check("meta", &m.path, &m.value)?;
+        finite_members(&m.extra)?;
+    }
+    if let Some(source) = &update.source {
+        finite_members(&source.extra)?;
+    }
+    finite_members(&update.extra)
+}
+
+fn finite_members(extra: &crate::Members) -> Result<()> {
+    extra
+        .iter()
+        .try_for_each(|(name, value)| check("member", name, value))
+}
+
+fn check(what: &'static str, path: &str, value: &RawJson) -> Result<()> {
+    match value.non_finite() {
+        Some((value, member)) => Err(Error::NonFinite {
+            what,
+            path: path.to_owned(),
+            member,
+            value,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Publishes a notification at `path` (for example `notifications.anchor.drag`) with
@@ -149,6 +201,170 @@ mod tests {
         let meta_only = Delta::new().with_update(Update::new().with_meta("a", &Meta::default()));
         emit(&meta_only).unwrap();
         assert_eq!(testing::take_calls().len(), 1);
+    }
+
+    /// The path and number of an `Error::NonFinite`, or what else came back.
+    fn refused(result: Result<()>) -> (String, &'static str, Option<&'static str>, String) {
+        match result {
+            Err(Error::NonFinite {
+                what,
+                path,
+                member,
+                value,
+            }) => (path, what, member, value.to_owned()),
+            other => panic!("expected NonFinite, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nan_and_infinities_are_refused_naming_the_path() {
+        testing::reset();
+        let path = "navigation.speedThroughWater";
+        for (value, text) in [
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            let result = emit_value(path, value);
+            assert_eq!(
+                refused(result),
+                (path.to_owned(), "value", None, text.to_owned())
+            );
+        }
+        let err = emit_value(path, f64::NAN).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "value at `navigation.speedThroughWater` is NaN; Signal K has no NaN or infinity \
+             (JSON would carry null, which clears the value), so nothing was sent"
+        );
+        // f32 and Option<f64> too.
+        assert_eq!(refused(emit_value("a", f32::NAN)).0, "a");
+        assert_eq!(refused(emit_value("b", Some(f64::INFINITY))).0, "b");
+        assert!(testing::take_calls().is_empty(), "nothing reached the host");
+        // A real null ("no value") is still sent.
+        emit_value(path, None::<f64>).unwrap();
+        emit_value(path, 0.0).unwrap();
+        assert_eq!(testing::take_calls().len(), 2);
+    }
+
+    #[test]
+    fn one_non_finite_value_stops_the_whole_delta() {
+        testing::reset();
+        let delta = Delta::new()
+            .with_update(Update::new().with_value("environment.depth.belowKeel", 4.2))
+            .with_update(
+                Update::new()
+                    .with_value("navigation.speedOverGround", 3.0)
+                    .with_value("navigation.courseOverGroundTrue", (-1.0_f64).sqrt()),
+            );
+        assert_eq!(refused(emit(&delta)).0, "navigation.courseOverGroundTrue");
+        assert_eq!(
+            refused(emit_v2(&delta)).0,
+            "navigation.courseOverGroundTrue"
+        );
+        assert!(testing::take_calls().is_empty());
+    }
+
+    #[test]
+    fn non_finite_numbers_inside_values_are_found() {
+        #[derive(serde::Serialize)]
+        struct Position {
+            latitude: f64,
+            longitude: f64,
+        }
+        testing::reset();
+        let position = RawJson::serialize(&Position {
+            latitude: 52.0,
+            longitude: f64::NAN,
+        })
+        .unwrap();
+        assert!(position.is_null());
+        let result = emit_value("navigation.position", position);
+        assert_eq!(
+            refused(result),
+            (
+                "navigation.position".into(),
+                "value",
+                Some("longitude"),
+                "NaN".into()
+            )
+        );
+        let err = emit_value(
+            "navigation.position",
+            RawJson::serialize(&Position {
+                latitude: f64::INFINITY,
+                longitude: 4.0,
+            })
+            .unwrap(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("value at `navigation.position` is inf (member `latitude`); "),
+            "{err}"
+        );
+        // In arrays and maps, and in a RawJson nested in another value.
+        let list = RawJson::serialize(&vec![1.0, f64::NEG_INFINITY]).unwrap();
+        assert_eq!(refused(emit_value("a", list)).3, "-inf");
+        let nested = RawJson::serialize(&std::collections::BTreeMap::from([(
+            "inner",
+            RawJson::from(f64::NAN),
+        )]))
+        .unwrap();
+        assert_eq!(refused(emit_value("b", nested)).3, "NaN");
+        assert!(testing::take_calls().is_empty());
+    }
+
+    #[test]
+    fn non_finite_metadata_and_members_are_refused() {
+        testing::reset();
+        let meta = Meta {
+            zones: vec![crate::Zone {
+                lower: Some(f64::NEG_INFINITY),
+                upper: Some(2.0),
+                state: AlarmState::Alarm,
+                message: None,
+            }],
+            ..Meta::default()
+        };
+        let delta =
+            Delta::new().with_update(Update::new().with_meta("environment.depth.belowKeel", &meta));
+        assert_eq!(
+            refused(emit(&delta)),
+            (
+                "environment.depth.belowKeel".into(),
+                "meta",
+                Some("lower"),
+                "-inf".into()
+            )
+        );
+        let timeout = Meta {
+            timeout: Some(f64::NAN),
+            ..Meta::default()
+        };
+        let delta = Delta::new().with_update(Update::new().with_meta("a", &timeout));
+        assert_eq!(refused(emit(&delta)).2, Some("timeout"));
+
+        let mut update = Update::new().with_value("a", 1);
+        update.extra.insert("quality", f64::NAN);
+        let delta = Delta::new().with_update(update);
+        assert_eq!(
+            refused(emit(&delta)),
+            ("quality".into(), "member", None, "NaN".into())
+        );
+
+        let mut source = crate::Source::labelled("x");
+        source.extra.insert("deviation", f64::INFINITY);
+        let delta = Delta::new().with_update(Update::new().with_value("a", 1).with_source(source));
+        assert_eq!(refused(emit(&delta)).0, "deviation");
+
+        let mut delta = Delta::new().with_update(Update::new().with_value("a", 1));
+        delta.updates[0].values[0].extra.insert("q", f64::NAN);
+        assert_eq!(refused(emit(&delta)).0, "q");
+        delta.updates[0].values[0].extra = crate::Members::new();
+        delta.extra.insert("x", f64::NAN);
+        assert_eq!(refused(emit(&delta)).0, "x");
+        assert!(testing::take_calls().is_empty());
     }
 
     #[test]

@@ -1,15 +1,66 @@
 use std::fmt;
 
+/// The most characters an error text that quotes input keeps (plus one `…`).
+///
+/// Configurations, PUT values, HTTP bodies and received deltas come from outside the
+/// plugin, and serde quotes what it could not use (`invalid type: string "…"`), so
+/// one bad 1 MB value would make a 1 MB error. Every error text the SDK builds from such
+/// input — [`ConfigError`], [`Error::Json`], the 400 replies to a PUT value or HTTP body
+/// that does not parse, the reports of skipped delta members — is cut to this many
+/// characters when longer: the first 150 and the last 50 (where serde says what it
+/// expected), joined by `…`. The cut falls on a character boundary. So an error reply
+/// always fits the host's buffer and keeps its own status code.
+///
+/// ```
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Config { radius: f64 }
+/// let huge = format!(r#"{{"radius":"{}"}}"#, "x".repeat(100_000));
+/// let err = signalk_plugin::config::parse::<Config>(huge.as_bytes()).unwrap_err();
+/// let text = err.to_string();
+/// assert_eq!(text.chars().count(), signalk_plugin::ERROR_TEXT_LIMIT + 1);
+/// assert!(text.starts_with("invalid configuration at `radius`: invalid type: string \"xxx"));
+/// assert!(text.contains("xxx…xxx"));
+/// assert!(text.contains("expected f64"));
+/// ```
+pub const ERROR_TEXT_LIMIT: usize = 200;
+
 /// The SDK's error type: everything a host call or a (de)serialization can report.
+///
+/// Texts that quote input are bounded to [`ERROR_TEXT_LIMIT`] characters.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A value could not be converted to or from JSON.
-    #[error("JSON error: {0}")]
-    Json(#[from] serde_json::Error),
+    /// A value could not be converted to or from JSON. The Display text is bounded to
+    /// [`ERROR_TEXT_LIMIT`] characters; the `serde_json::Error` inside is whole. (It is
+    /// not given as the error's `source()`: its text is already in this one's.)
+    #[error("{}", crate::json::bound(format!("JSON error: {}", .0)))]
+    Json(serde_json::Error),
     /// A delta that the server would drop silently, so the SDK refuses to send it.
     #[error("invalid delta: {0}")]
     InvalidDelta(&'static str),
+    /// A number to be sent is NaN or infinite. serde_json would write it as `null`, which
+    /// in Signal K means "no value" and clears the path on the server, so the SDK sends
+    /// nothing of that delta or notification.
+    ///
+    /// ```
+    /// let err = signalk_plugin::emit_value("navigation.speedThroughWater", f64::NAN).unwrap_err();
+    /// assert!(err.to_string().starts_with("value at `navigation.speedThroughWater` is NaN; Signal K has no NaN"));
+    /// ```
+    #[error(
+        "{what} at `{path}` is {value}{}; Signal K has no NaN or infinity (JSON would carry null, which clears the value), so nothing was sent",
+        InMember(*member)
+    )]
+    NonFinite {
+        /// What held it: `value` or `meta` (at a Signal K path), or `member` (an extra
+        /// member, named by `path`).
+        what: &'static str,
+        /// The Signal K path, or the extra member's name.
+        path: String,
+        /// The struct member holding the number, when it was inside one (`lower` of a zone).
+        member: Option<&'static str>,
+        /// The number as Rust writes it: `NaN`, `inf` or `-inf`.
+        value: &'static str,
+    },
     /// The host answered a call with a failure code.
     #[error("the host rejected {call} (returned {code})")]
     HostRejected {
@@ -69,10 +120,31 @@ pub enum Error {
     Config(#[from] ConfigError),
 }
 
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Self::Json(err)
+    }
+}
+
+/// ` (member `x`)`, or nothing.
+struct InMember(Option<&'static str>);
+
+impl fmt::Display for InMember {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(member) => write!(f, " (member `{member}`)"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// `Result` with the SDK's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A configuration that does not match the plugin's config type: where, and what was wrong.
+///
+/// Its text, [`path`](Self::path) and [`message`](Self::message) are each bounded to
+/// [`ERROR_TEXT_LIMIT`] characters (a 100 KB bad string does not make a 100 KB error).
 ///
 /// ```
 /// #[derive(serde::Deserialize, Debug)]
@@ -92,7 +164,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub(crate) fn new(path: String, message: String) -> Self {
-        Self { path, message }
+        Self {
+            path: crate::json::bound(path),
+            message: crate::json::bound(message),
+        }
     }
 
     /// The dotted path of the offending member (`anchor.radius`, `zones[2].upper`), or
@@ -111,7 +186,11 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::json::write_member_error(f, "invalid configuration", &self.path, &self.message)
+        f.write_str(&crate::json::member_error(
+            "invalid configuration",
+            &self.path,
+            &self.message,
+        ))
     }
 }
 

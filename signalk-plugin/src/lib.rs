@@ -55,6 +55,24 @@
 //! - Data model: [`Delta`], [`Update`], [`PathValue`], [`Meta`], [`Notification`], …
 //! - [`testing`] (native only): the in-process recorder that stands in for the host.
 //!
+//! # Own vessel
+//!
+//! Deltas arrive with a resolved context (`vessels.urn:…`). The SDK learns which one
+//! is the own vessel by itself: [`self_context`] answers it, [`Delta::is_self`] tests a
+//! delta, and `const DELTAS: Deltas = Deltas::OwnVessel;` in the impl makes
+//! [`Plugin::on_delta`] receive only the own vessel's deltas, none lost while the SDK
+//! is still learning. How it finds out on signalk-server 2.32.0 (whose
+//! `sk_get_self_path` answers nothing), and the bounds on what it holds meanwhile, are
+//! in [`vessel`].
+//!
+//! # Errors and panics
+//!
+//! Plugin methods return [`PluginResult`], so `?` works everywhere, `on_delta`
+//! included. A panic is supervised: the plugin is restarted with its last
+//! configuration (at most 3 times a minute) and the panic and the restart are reported
+//! with `sk_set_error`; past that, or if the restart fails, it refuses calls with a
+//! clear reply until the server starts it again. The details are on [`Plugin`].
+//!
 //! # Recommended release profile
 //!
 //! ```toml
@@ -83,6 +101,7 @@ mod json;
 pub mod logging;
 mod model;
 pub mod net;
+mod objects;
 mod plugin;
 pub mod provider;
 pub mod put;
@@ -90,6 +109,7 @@ mod reentry;
 mod status;
 pub mod storage;
 pub mod streams;
+pub mod vessel;
 
 #[doc(hidden)]
 pub mod __private;
@@ -98,14 +118,16 @@ pub mod __private;
 pub mod testing;
 
 pub use emit::{DeltaVersion, emit, emit_v2, emit_value, notify};
-pub use error::{ConfigError, Error, Result};
+pub use error::{ConfigError, ERROR_TEXT_LIMIT, Error, Result};
 pub use model::{
-    AlarmMethod, AlarmState, Delta, Meta, Notification, PathMeta, PathValue, RawJson, Source,
-    Update, Zone,
+    AlarmMethod, AlarmState, Delta, MAX_REPORTED_PATHS, Members, Meta, Notification, PathMeta,
+    PathValue, RawJson, Skipped, Source, Update, Zone,
 };
+pub use objects::object_only;
 pub use plugin::{BoxError, NoConfig, Plugin, PluginMetadata, PluginResult};
 pub use signalk_plugin_macros::plugin;
 pub use status::{Capability, has_capability, set_error, set_status};
+pub use vessel::{Deltas, self_context};
 
 /// Re-exported so plugins can build values without adding `serde_json` themselves.
 pub use serde_json::{self, Value, json};

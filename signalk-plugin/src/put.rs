@@ -30,6 +30,17 @@
 //! a.set_max_radius(50.0).unwrap();
 //! ```
 //!
+//! A handler returns `()`, a [`PutReply`], a [`PutError`], a [`crate::Error`] or a
+//! `Result` of those — [`PluginResult`](crate::PluginResult) too — so `emit(..)?` works
+//! in it: an SDK error is a 500, a `PutError` keeps its status code (see
+//! [`IntoPutReply`]). A value that does not parse as the handler's type is answered
+//! with a 400 saying why, its text bounded to [`ERROR_TEXT_LIMIT`](crate::ERROR_TEXT_LIMIT)
+//! characters, so the reply always fits the host's buffer.
+//!
+//! The path is the data path only: `#[put("vessels.self.a.b")]` does not compile; write
+//! `#[put("a.b")]` (the context `vessels.self` is the default) or
+//! `#[put("a.b", context = "...")]`.
+//!
 //! The macro registers every declared handler with `sk_register_put_handler` before
 //! calling your `start` (the `putHandlers` capability is required; without it start
 //! fails with a message saying so) and exports `handle_put_<context>_<path>`.
@@ -42,7 +53,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{Result, abi, reentry};
+use crate::{BoxError, Result, abi, reentry};
 
 /// The host's buffer for a PUT reply, in bytes (§9).
 ///
@@ -154,11 +165,31 @@ impl From<&str> for PutError {
     }
 }
 
+impl From<crate::Error> for PutError {
+    /// A 500: the plugin failed, not the request (as for
+    /// [`HttpError`](crate::http::HttpError)). So `emit(..)?` works in a handler that
+    /// returns `Result<_, PutError>`:
+    ///
+    /// ```
+    /// use signalk_plugin::put::{IntoPutReply, PutError};
+    /// fn set_speed(speed: f64) -> Result<(), PutError> {
+    ///     signalk_plugin::emit_value("navigation.speedThroughWater", speed)?;
+    ///     Ok(())
+    /// }
+    /// let reply = set_speed(f64::NAN).into_put_reply();
+    /// assert_eq!(reply.status_code, 500);
+    /// assert!(reply.message.unwrap().contains("is NaN"));
+    /// ```
+    fn from(err: crate::Error) -> Self {
+        Self::new(500, err.to_string())
+    }
+}
+
 /// What a PUT handler may return.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the reply of a #[put] handler",
     label = "not a PUT reply",
-    note = "return `()`, `PutReply`, `PutError`, or a `Result` of those (`Result<(), PutError>` is the usual one)"
+    note = "return `()`, `PutReply`, `PutError`, `signalk_plugin::Error`, or a `Result` of those (`Result<(), PutError>` is the usual one; `PluginResult` works too)"
 )]
 pub trait IntoPutReply {
     /// Converts to the reply sent to the host.
@@ -180,6 +211,47 @@ impl IntoPutReply for () {
 impl IntoPutReply for PutError {
     fn into_put_reply(self) -> PutReply {
         PutReply::with_status(self.status_code, self.message)
+    }
+}
+
+impl IntoPutReply for crate::Error {
+    /// A 500, as [`PutError::from`] makes it.
+    fn into_put_reply(self) -> PutReply {
+        PutError::from(self).into_put_reply()
+    }
+}
+
+impl IntoPutReply for BoxError {
+    /// The reply of a [`PutError`] or [`Error`](crate::Error) inside the box; any other
+    /// error is a 500 with its message and sources (bounded to
+    /// [`ERROR_TEXT_LIMIT`](crate::ERROR_TEXT_LIMIT) characters). So a handler may return
+    /// [`PluginResult`](crate::PluginResult) and still choose its status code:
+    ///
+    /// ```
+    /// use signalk_plugin::put::{IntoPutReply, PutError};
+    /// use signalk_plugin::PluginResult;
+    /// fn set_radius(radius: f64) -> PluginResult {
+    ///     if radius < 10.0 {
+    ///         return Err(PutError::bad_request("radius must be at least 10 m").into());
+    ///     }
+    ///     signalk_plugin::emit_value("navigation.anchor.maxRadius", radius)?;
+    ///     Ok(())
+    /// }
+    /// assert_eq!(set_radius(5.0).into_put_reply().status_code, 400);
+    /// assert_eq!(set_radius(f64::INFINITY).into_put_reply().status_code, 500);
+    /// assert_eq!(set_radius(50.0).into_put_reply().status_code, 200);
+    /// ```
+    fn into_put_reply(self) -> PutReply {
+        match self.downcast::<PutError>() {
+            Ok(put) => put.into_put_reply(),
+            Err(other) => match other.downcast::<crate::Error>() {
+                Ok(err) => err.into_put_reply(),
+                Err(other) => PutReply::with_status(
+                    500,
+                    crate::json::bound(crate::__private::report::error_chain(&*other)),
+                ),
+            },
+        }
     }
 }
 
@@ -228,6 +300,119 @@ mod tests {
         assert_eq!(ok.into_put_reply(), PutReply::completed());
         let err: Result<(), PutError> = Err("nope".into());
         assert_eq!(err.into_put_reply(), PutReply::with_status(400, "nope"));
+    }
+
+    #[test]
+    fn sdk_errors_are_500_replies() {
+        let err = crate::Error::InvalidDelta("it has no updates");
+        assert_eq!(
+            PutError::from(err),
+            PutError::new(500, "invalid delta: it has no updates")
+        );
+        let with_q = || -> Result<(), PutError> {
+            crate::emit_value("navigation.anchor.maxRadius", f64::NAN)?;
+            Ok(())
+        };
+        let reply = with_q().into_put_reply();
+        assert_eq!(reply.status_code, 500);
+        assert!(
+            reply
+                .message
+                .unwrap()
+                .starts_with("value at `navigation.anchor.maxRadius` is NaN"),
+        );
+        let direct: Result<(), crate::Error> = Err(crate::Error::Closed);
+        assert_eq!(
+            direct.into_put_reply(),
+            PutReply::with_status(500, "the connection is closed")
+        );
+    }
+
+    #[test]
+    fn plugin_results_keep_the_status_of_the_error_inside() {
+        let reply = |err: crate::BoxError| Err::<(), _>(err).into_put_reply();
+        assert_eq!(
+            reply(PutError::bad_request("too small").into()),
+            PutReply::with_status(400, "too small")
+        );
+        assert_eq!(
+            reply(PutError::new(503, "autopilot offline").into()),
+            PutReply::with_status(503, "autopilot offline")
+        );
+        assert_eq!(
+            reply(crate::Error::NotConnected.into()),
+            PutReply::with_status(500, "not connected yet: the host would drop this data")
+        );
+        assert_eq!(
+            reply("no anchor down".into()),
+            PutReply::with_status(500, "no anchor down")
+        );
+        let ok: crate::PluginResult = Ok(());
+        assert_eq!(ok.into_put_reply(), PutReply::completed());
+        // Another error type's message, with its sources, bounded.
+        let long = std::io::Error::other("z".repeat(1 << 20));
+        let message = reply(long.into()).message.unwrap();
+        assert_eq!(message.chars().count(), crate::ERROR_TEXT_LIMIT + 1);
+    }
+
+    #[test]
+    fn a_1_mb_bad_value_keeps_its_400_and_fits_the_reply_buffer() {
+        use crate::__private::{PluginCell, lifecycle};
+        #[derive(Default)]
+        struct P {
+            radius: f64,
+        }
+        impl crate::Plugin for P {
+            type Config = crate::NoConfig;
+            fn start(&mut self, _: crate::NoConfig) -> crate::PluginResult {
+                Ok(())
+            }
+        }
+        fn set(p: &mut P, radius: f64) -> Result<(), PutError> {
+            p.radius = radius;
+            Ok(())
+        }
+        #[derive(serde::Deserialize)]
+        struct Position {
+            #[allow(dead_code)]
+            latitude: f64,
+        }
+        fn set_position(_: &mut P, _: Position) {}
+        thread_local! {
+            static CELL: PluginCell<P> = const { PluginCell::new() };
+        }
+        crate::testing::reset();
+        let check = |value: String, reply: Vec<u8>| {
+            assert!(reply.len() <= REPLY_BUFFER, "{} bytes", reply.len());
+            let reply: serde_json::Value = serde_json::from_slice(&reply).unwrap();
+            assert_eq!(reply["statusCode"], 400, "{value:.40}: {reply}");
+            let message = reply["message"].as_str().unwrap();
+            assert_eq!(
+                message.chars().count(),
+                crate::ERROR_TEXT_LIMIT + 1,
+                "{message}"
+            );
+            message.to_owned()
+        };
+        let value = format!("\"{}\"", "x".repeat(1 << 20));
+        let reply = lifecycle::put(&CELL, value.as_bytes(), REPLY_BUFFER, set);
+        let message = check(value, reply);
+        assert!(
+            message.starts_with("invalid value: invalid type: string \"xxx"),
+            "{message}"
+        );
+        assert!(message.contains("expected f64"), "{message}");
+
+        let value = format!(r#"{{"latitude":"{}"}}"#, "é".repeat(1 << 19));
+        let reply = lifecycle::put(&CELL, value.as_bytes(), REPLY_BUFFER, set_position);
+        let message = check(value, reply);
+        assert!(
+            message.starts_with("invalid value at `latitude`: "),
+            "{message}"
+        );
+        let value = "[".repeat(1 << 20);
+        let reply = lifecycle::put(&CELL, value.as_bytes(), REPLY_BUFFER, set);
+        assert!(serde_json::from_slice::<serde_json::Value>(&reply).unwrap()["statusCode"] == 400);
     }
 
     #[test]

@@ -36,9 +36,12 @@ thread_local! {
 /// Called at the start of every export. Returns `true` for a top-level call, which must
 /// be closed with [`leave_export`]. A nested call is only possible from inside one of
 /// our host calls; "inside an export" without one means the previous call trapped, so
-/// the markers are stale and are reset.
-pub(crate) fn enter_export() -> bool {
-    if IN_EXPORT.with(|e| e.replace(true)) && in_host_call() {
+/// the markers are stale and are reset. The caller may know they are stale even with a
+/// host call marked (`stale`): after a panic no export has recovered from yet, or for
+/// an export the host never calls from inside an import; a trap there took the whole
+/// stack, host calls included.
+pub(crate) fn enter_export(stale: bool) -> bool {
+    if IN_EXPORT.with(|e| e.replace(true)) && in_host_call() && !stale {
         false
     } else {
         reset();

@@ -104,9 +104,57 @@ pub(crate) fn granted(capability: Capability) -> bool {
     RECORDER.with(|r| r.borrow().capabilities.contains(capability.as_str()))
 }
 
-/// Forgets every recorded call, the saved config and the granted capabilities.
+/// Forgets every recorded call, the saved config and the granted capabilities, and
+/// which paths had problems reported ([`Skipped::count`](crate::Skipped::count) restarts at 0).
 pub fn reset() {
     RECORDER.with(|r| *r.borrow_mut() = Recorder::default());
+    crate::model::reset_reports();
+    crate::vessel::reset();
+}
+
+/// Says which context is the own vessel, as the SDK would learn it from the host
+/// (natively it learns nothing by itself). [`reset`] forgets it.
+///
+/// ```
+/// use signalk_plugin::{Delta, testing};
+/// testing::set_self_context("vessels.urn:mrn:signalk:uuid:0000");
+/// assert!(Delta::for_context("vessels.urn:mrn:signalk:uuid:0000").is_self());
+/// ```
+pub fn set_self_context(context: &str) {
+    crate::vessel::set_known(Some(context));
+}
+
+/// Hands `delta` to `plugin.on_delta` the way the SDK does in the server: a context of
+/// `None` or `vessels.self` is resolved to [`set_self_context`]'s (as the server
+/// resolves it), [`Plugin::DELTAS`](crate::Plugin::DELTAS) filters, an `Err` is logged.
+/// Call `on_delta` directly to see its result instead.
+///
+/// ```
+/// use signalk_plugin::{Delta, Deltas, NoConfig, Plugin, PluginResult, testing};
+/// #[derive(Default)]
+/// struct Own { seen: usize }
+/// impl Plugin for Own {
+///     type Config = NoConfig;
+///     const DELTAS: Deltas = Deltas::OwnVessel;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+///     fn on_delta(&mut self, _: &Delta) -> PluginResult { self.seen += 1; Ok(()) }
+/// }
+/// testing::set_self_context("vessels.urn:mrn:imo:mmsi:230000001");
+/// let mut p = Own::default();
+/// testing::deliver(&mut p, &Delta::new());
+/// testing::deliver(&mut p, &Delta::for_context("vessels.urn:mrn:imo:mmsi:230099999"));
+/// assert_eq!(p.seen, 1);
+/// ```
+///
+/// # Panics
+/// If `delta` does not serialize (it always does).
+pub fn deliver<P: crate::Plugin>(plugin: &mut P, delta: &Delta) {
+    let mut delta = delta.clone();
+    if matches!(delta.context.as_deref(), None | Some("vessels.self")) {
+        delta.context = crate::self_context().or(delta.context);
+    }
+    let json = serde_json::to_vec(&delta).expect("a Delta always serializes");
+    crate::__private::cell::dispatch_delta(plugin, &json);
 }
 
 /// Every host call recorded on this thread so far, oldest first.

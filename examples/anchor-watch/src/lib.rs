@@ -1,8 +1,10 @@
 //! Anchor watch, written with `signalk-plugin`: the same behaviour as signalk-server's
 //! hand-written Rust example (configuration, PUT handlers for the anchor position, max
 //! radius and state, HTTP endpoints `status`, `position` and `drop`), plus the drag
-//! alarm: positions received through `delta_handler` are checked against the anchor,
-//! and a notification is raised when the boat drifts beyond the radius.
+//! alarm: the own vessel's positions, received through `delta_handler`, are checked
+//! against the anchor, and a notification is raised when the boat drifts beyond the
+//! radius. Which deltas are the own vessel's is the SDK's business
+//! (`Deltas::OwnVessel`): AIS targets never reach `on_delta`.
 //!
 //! No `unsafe`, no buffers, no JSON by hand: everything below is plain Rust and is
 //! unit-tested natively at the bottom of this file.
@@ -11,16 +13,17 @@ use serde::{Deserialize, Serialize};
 use signalk_plugin::http::{HttpError, HttpRequest, Json};
 use signalk_plugin::put::{PutError, PutReply};
 use signalk_plugin::{
-    AlarmState, Delta, Notification, Plugin, PluginResult, RawJson, Update, emit, log, notify,
-    plugin,
+    AlarmState, Delta, Deltas, Notification, Plugin, PluginResult, RawJson, Update, emit, log,
+    notify, plugin,
 };
 
 /// Where the drag alarm is published.
 pub const ALARM_PATH: &str = "notifications.navigation.anchor";
 
-/// The configuration (see `schema.json`).
+/// The configuration (see `schema.json`). A start with members the schema does not
+/// know, or with values the PUT handlers would refuse, fails ([`Config::check`]).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Config {
     /// Anchor latitude in degrees; 0 with 0 means "not set".
     #[serde(default)]
@@ -49,6 +52,40 @@ impl Default for Config {
 
 fn default_max_radius() -> f64 {
     50.0
+}
+
+impl Config {
+    /// The rules the PUT handlers and `POST /api/drop` apply, applied to a whole
+    /// configuration: the anchor position, the radius, and the interval the schema allows.
+    ///
+    /// # Errors
+    /// What is wrong, naming the member.
+    pub fn check(self) -> Result<Self, String> {
+        let anchor = Position {
+            latitude: self.anchor_lat,
+            longitude: self.anchor_lon,
+        };
+        anchor
+            .check()
+            .map_err(|e| format!("anchorLat, anchorLon: {e}"))?;
+        check_radius(self.max_radius).map_err(|e| format!("maxRadius: {e}"))?;
+        if !(1..=300).contains(&self.check_interval) {
+            return Err("checkInterval: must be between 1 and 300 seconds".into());
+        }
+        Ok(self)
+    }
+}
+
+/// The alarm radius rule of the schema, the PUT handler and `POST /api/drop`.
+///
+/// # Errors
+/// Outside 10..=1000 metres (NaN included).
+pub fn check_radius(radius: f64) -> Result<f64, &'static str> {
+    if (10.0..=1000.0).contains(&radius) {
+        Ok(radius)
+    } else {
+        Err("Radius must be between 10 and 1000 meters")
+    }
 }
 
 fn default_interval() -> u32 {
@@ -109,7 +146,7 @@ struct Dropped {
 
 /// Body of `POST /api/drop`.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Drop {
     latitude: f64,
     longitude: f64,
@@ -123,11 +160,6 @@ pub struct AnchorWatch {
     config: Config,
     running: bool,
     alarm_active: bool,
-    /// Our own vessel's resolved context (`vessels.urn:…`), learnt from the echo of our
-    /// own deltas: the server never delivers `vessels.self`.
-    self_context: Option<String>,
-    /// Package name the server uses as `$source` for our deltas.
-    package: Option<String>,
     last_distance: Option<f64>,
 }
 
@@ -138,8 +170,11 @@ pub struct AnchorWatch {
 )]
 impl Plugin for AnchorWatch {
     type Config = Config;
+    /// Only the own vessel's position matters.
+    const DELTAS: Deltas = Deltas::OwnVessel;
 
     fn start(&mut self, config: Config) -> PluginResult {
+        let config = config.check()?;
         log::debug!(
             "starting: anchor=({}, {}), radius={}m",
             config.anchor_lat,
@@ -150,7 +185,6 @@ impl Plugin for AnchorWatch {
         self.running = true;
         self.alarm_active = false;
         self.last_distance = None;
-        self.package = std::env::var("PLUGIN_ID").ok();
         signalk_plugin::set_status("Anchor watch active");
         self.emit_state()?;
         Ok(())
@@ -163,36 +197,11 @@ impl Plugin for AnchorWatch {
         Ok(())
     }
 
-    fn poll(&mut self) -> PluginResult {
-        // Until our own echo has told us which context is "self", re-announce the
-        // anchor state; the server delivers the echo right back to `on_delta`.
-        if self.running && self.self_context.is_none() {
-            self.emit_state()?;
+    fn on_delta(&mut self, delta: &Delta) -> PluginResult {
+        if let Some(position) = delta.value_of("navigation.position") {
+            self.check_position(position.parse()?)?;
         }
         Ok(())
-    }
-
-    fn on_delta(&mut self, delta: &Delta) {
-        let Some(context) = delta.context.as_deref() else {
-            return;
-        };
-        for update in &delta.updates {
-            let ours = update.source_ref.is_some() && update.source_ref == self.package;
-            if ours && self.self_context.is_none() {
-                self.self_context = Some(context.to_owned());
-            }
-        }
-        if self.self_context.as_deref() != Some(context) {
-            return; // another vessel (AIS) or not known yet
-        }
-        let position = delta
-            .value_of("navigation.position")
-            .and_then(|v| v.parse::<Position>().ok());
-        if let Some(position) = position
-            && let Err(err) = self.check_position(position)
-        {
-            log::error!("anchor check failed: {err}");
-        }
     }
 
     #[put("navigation.anchor.position")]
@@ -211,12 +220,10 @@ impl Plugin for AnchorWatch {
 
     #[put("navigation.anchor.maxRadius")]
     fn put_max_radius(&mut self, radius: f64) -> Result<(), PutError> {
-        if !(10.0..=1000.0).contains(&radius) {
-            signalk_plugin::set_error("Radius must be between 10 and 1000 meters");
-            return Err(PutError::bad_request(
-                "Radius must be between 10 and 1000 meters",
-            ));
-        }
+        let radius = check_radius(radius).map_err(|e| {
+            signalk_plugin::set_error(e);
+            PutError::bad_request(e)
+        })?;
         self.config.max_radius = radius;
         self.emit_state()
             .map_err(|e| PutError::new(500, e.to_string()))?;
@@ -262,9 +269,10 @@ impl Plugin for AnchorWatch {
         }
         .check()
         .map_err(HttpError::bad_request)?;
+        let max_radius = check_radius(drop.max_radius).map_err(HttpError::bad_request)?;
         self.config.anchor_lat = position.latitude;
         self.config.anchor_lon = position.longitude;
-        self.config.max_radius = drop.max_radius;
+        self.config.max_radius = max_radius;
         self.alarm_active = false;
         self.running = true;
         self.emit_state()?;
@@ -276,7 +284,7 @@ impl Plugin for AnchorWatch {
             success: true,
             message: "Anchor dropped",
             position,
-            max_radius: drop.max_radius,
+            max_radius,
         }))
     }
 }
@@ -360,13 +368,9 @@ mod tests {
             ..Config::default()
         })
         .unwrap();
-        a.package = Some("anchor-watch".into());
-        // The server's echo of our own delta tells us who "self" is.
-        let mut echo = Delta::for_context(SELF)
-            .with_update(Update::new().with_value("navigation.anchor.state", "on"));
-        echo.updates[0].source_ref = Some("anchor-watch".into());
-        a.on_delta(&echo);
         testing::reset();
+        // The SDK learns this from the host; natively the test says it.
+        testing::set_self_context(SELF);
         a
     }
 
@@ -418,16 +422,16 @@ mod tests {
     fn drifting_beyond_the_radius_raises_then_clears_the_alarm() {
         let mut a = started(52.0, 4.0);
         // ~111 m north: beyond 50 m.
-        a.on_delta(&position(SELF, 52.001, 4.0));
+        testing::deliver(&mut a, &position(SELF, 52.001, 4.0));
         let n = notifications();
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].state, AlarmState::Alarm);
         assert!(n[0].message.contains("111 m"), "{}", n[0].message);
         // Still out: no second alarm.
-        a.on_delta(&position(SELF, 52.0011, 4.0));
+        testing::deliver(&mut a, &position(SELF, 52.0011, 4.0));
         assert_eq!(notifications().len(), 1);
         // Back in: cleared.
-        a.on_delta(&position(SELF, 52.0001, 4.0));
+        testing::deliver(&mut a, &position(SELF, 52.0001, 4.0));
         let n = notifications();
         assert_eq!(n.len(), 2);
         assert_eq!(n[1].state, AlarmState::Normal);
@@ -436,9 +440,21 @@ mod tests {
     #[test]
     fn other_vessels_do_not_trigger_the_alarm() {
         let mut a = started(52.0, 4.0);
-        a.on_delta(&position("vessels.urn:mrn:imo:mmsi:230099999", 53.0, 4.0));
+        testing::deliver(
+            &mut a,
+            &position("vessels.urn:mrn:imo:mmsi:230099999", 53.0, 4.0),
+        );
         assert!(notifications().is_empty());
         assert!(!a.alarm_active);
+    }
+
+    #[test]
+    fn a_malformed_position_is_an_error() {
+        let mut a = started(52.0, 4.0);
+        let bad = Delta::for_context(SELF)
+            .with_update(Update::new().with_value("navigation.position", "52N 4E"));
+        assert!(a.on_delta(&bad).is_err());
+        assert!(notifications().is_empty());
     }
 
     #[test]
@@ -480,6 +496,70 @@ mod tests {
         let body: signalk_plugin::Value = body.parse().unwrap();
         assert_eq!(body["position"]["latitude"], 12.5);
         assert_eq!(body["maxRadius"], 60.0);
+    }
+
+    #[test]
+    fn the_config_is_held_to_the_put_handlers_rules() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        for (text, problem) in [
+            (
+                r#"{"maxRadius":-5}"#,
+                "maxRadius: Radius must be between 10 and 1000",
+            ),
+            (
+                r#"{"maxRadius":1e308}"#,
+                "maxRadius: Radius must be between 10 and 1000",
+            ),
+            (r#"{"anchorLat":1000}"#, "Invalid latitude"),
+            (r#"{"anchorLon":-181}"#, "Invalid longitude"),
+            (r#"{"checkInterval":0}"#, "checkInterval"),
+        ] {
+            let config = parse(text).unwrap().config;
+            testing::reset();
+            let err = AnchorWatch::default().start(config).unwrap_err();
+            assert!(err.to_string().contains(problem), "{text}: {err}");
+            assert!(testing::take_deltas().is_empty(), "{text}");
+        }
+        // What the schema allows starts.
+        let config = parse(r#"{"anchorLat":52,"anchorLon":4,"maxRadius":10,"checkInterval":300,"enableDebug":true}"#)
+            .unwrap()
+            .config;
+        assert!(AnchorWatch::default().start(config).is_ok());
+    }
+
+    #[test]
+    fn the_config_is_an_object_of_known_members() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        let err = parse(r#"{"maxRadius":50,"maxRaduis":60}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `maxRaduis`"),
+            "{err}"
+        );
+        // serde's derive would read an array member by member.
+        let err = parse("[52, 4, 50, 10]").unwrap_err();
+        assert!(err.to_string().contains("expected struct Config"), "{err}");
+        // The server's own `enableDebug` is not an unknown member.
+        assert!(parse(r#"{"enableDebug":false}"#).is_ok());
+    }
+
+    #[test]
+    fn drop_refuses_what_put_max_radius_refuses() {
+        let mut a = started(52.0, 4.0);
+        for body in [
+            json!({"latitude": 1, "longitude": 2, "maxRadius": 1e308}),
+            json!({"latitude": 1, "longitude": 2, "maxRadius": -5}),
+            json!({"latitude": 1, "longitude": 2, "radius": 60}),
+            json!([1, 2, 60]),
+        ] {
+            let req = HttpRequest::new("POST", "/api/drop").with_body(body.clone());
+            let resp = a.drop_anchor(req).into_response();
+            assert_eq!(resp.status_code, 400, "{body}");
+        }
+        assert_eq!(a.config.max_radius, 50.0);
+        assert_eq!(a.config.anchor_lat, 52.0);
+        assert!(testing::take_deltas().is_empty());
+        assert_eq!(a.put_max_radius(1e308).into_put_reply().status_code, 400);
+        assert_eq!(a.config.max_radius, 50.0);
     }
 
     #[test]

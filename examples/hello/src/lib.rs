@@ -28,6 +28,22 @@ fn default_speed() -> f64 {
     2.5
 }
 
+impl Config {
+    /// What the schema allows beyond the types: a finite speed, at least 0.
+    ///
+    /// # Errors
+    /// What is wrong, naming the member.
+    pub fn check(self) -> Result<Self, String> {
+        if !(self.speed.is_finite() && self.speed >= 0.0) {
+            return Err(format!(
+                "speed must be a finite number >= 0, got {}",
+                self.speed
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// The plugin. The server keeps one instance and may start it many times.
 #[derive(Debug, Default)]
 pub struct Hello {
@@ -39,9 +55,7 @@ impl Plugin for Hello {
     type Config = Config;
 
     fn start(&mut self, config: Config) -> PluginResult {
-        if !(config.speed.is_finite() && config.speed >= 0.0) {
-            return Err(format!("speed must be a finite number >= 0, got {}", config.speed).into());
-        }
+        let config = config.check()?;
         self.starts += 1;
         emit(
             &Delta::new().with_update(
@@ -112,6 +126,26 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("speed must be"), "{err}");
         assert!(testing::take_deltas().is_empty());
+    }
+
+    #[test]
+    fn malformed_configs_are_refused() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        for (text, problem) in [
+            (r#"["Ahoy", 1.5]"#, "expected struct Config"),
+            (r#"{"greting":"Ahoy"}"#, "unknown field `greting`"),
+            (r#"{"speed":"fast"}"#, "invalid type: string"),
+            (r#"{"greeting":{"text":"Ahoy"}}"#, "invalid type: map"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.to_string().contains(problem), "{text}: {err}");
+        }
+        for speed in ["-1", "-0.5"] {
+            let parsed = parse(&format!(r#"{{"speed":{speed}}}"#)).unwrap();
+            assert!(parsed.config.check().is_err(), "{speed}");
+        }
+        // Out of f64's range: serde_json refuses it before the check.
+        assert!(parse(r#"{"speed":1e400}"#).is_err());
     }
 
     #[test]

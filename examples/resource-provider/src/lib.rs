@@ -15,14 +15,27 @@ use signalk_plugin::{Plugin, PluginResult, RawJson, log, plugin};
 /// The resource types this plugin provides.
 pub const TYPES: [&str; 2] = ["routes", "waypoints"];
 
-/// Configuration: resources to start with, per type (`id → resource`).
+/// Configuration: resources to start with, per type (`id → resource`). Each resource
+/// must be a JSON object, as `setResource` requires ([`check_resource`]).
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Initial routes.
     pub routes: BTreeMap<String, RawJson>,
     /// Initial waypoints.
     pub waypoints: BTreeMap<String, RawJson>,
+}
+
+/// The rule for a resource, from the configuration or from `setResource`: a JSON object.
+///
+/// # Errors
+/// A message naming the resource.
+pub fn check_resource(kind: &str, id: &str, resource: &RawJson) -> Result<(), String> {
+    if resource.as_str().trim_start().starts_with('{') {
+        Ok(())
+    } else {
+        Err(format!("{kind} `{id}`: a resource must be a JSON object"))
+    }
 }
 
 /// Query parameters of a list request that this provider understands.
@@ -51,6 +64,11 @@ impl Plugin for Resources {
     type Config = Config;
 
     fn start(&mut self, config: Config) -> PluginResult {
+        for (kind, store) in [("routes", &config.routes), ("waypoints", &config.waypoints)] {
+            for (id, resource) in store {
+                check_resource(kind, id, resource)?;
+            }
+        }
         self.stores.clear();
         self.stores.insert("routes".into(), config.routes);
         self.stores.insert("waypoints".into(), config.waypoints);
@@ -115,6 +133,7 @@ impl ResourceProvider for Resources {
 
     fn set_resource(&mut self, request: SetRequest) -> PluginResult {
         log::debug!("set {} {}", request.resource_type, request.id);
+        check_resource(&request.resource_type, &request.id, &request.value)?;
         self.store(&request.resource_type)?
             .insert(request.id, request.value);
         Ok(())
@@ -204,5 +223,55 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn resources_must_be_objects_from_config_and_from_set() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        let config = parse(r#"{"routes":{"r1":[1,2]}}"#).unwrap().config;
+        let err = Resources::default().start(config).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "routes `r1`: a resource must be a JSON object"
+        );
+        let config = parse(r#"{"waypoints":{"w":"home"}}"#).unwrap().config;
+        assert!(Resources::default().start(config).is_err());
+
+        let mut r = started();
+        for value in [json!([1, 2]), json!("x"), json!(null), json!(5)] {
+            let set = SetRequest {
+                resource_type: "waypoints".into(),
+                id: "bad".into(),
+                value: RawJson::from(value.clone()),
+            };
+            assert!(r.set_resource(set).is_err(), "{value}");
+        }
+        assert_eq!(
+            list(&mut r, "waypoints", "{}")
+                .unwrap()
+                .matches("name")
+                .count(),
+            3
+        );
+        assert!(!list(&mut r, "waypoints", "{}").unwrap().contains("bad"));
+    }
+
+    #[test]
+    fn the_config_is_an_object_of_known_members() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        assert!(
+            parse(r#"{"route":{}}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `route`")
+        );
+        assert!(
+            parse(r#"[{}, {}]"#)
+                .unwrap_err()
+                .to_string()
+                .contains("expected struct Config")
+        );
+        assert!(parse(r#"{"routes":[]}"#).is_err());
+        assert!(parse(r#"{"enableDebug":true}"#).is_ok());
     }
 }

@@ -13,11 +13,12 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use signalk_plugin::http::{BodyWriter, HttpError, HttpRequest, HttpResponse, IntoResponse, Json};
-use signalk_plugin::{Delta, Plugin, PluginResult, plugin};
+use signalk_plugin::{Delta, Deltas, Plugin, PluginResult, plugin};
 
-/// The configuration.
+/// The configuration; a start with an unknown member or `maxPoints` 0 fails
+/// ([`Config::check`]).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Config {
     /// Most positions kept; the oldest are dropped past it.
     #[serde(default = "default_max_points")]
@@ -26,6 +27,19 @@ pub struct Config {
 
 fn default_max_points() -> usize {
     1_000_000
+}
+
+impl Config {
+    /// What the schema says beyond the type: at least one position is kept.
+    ///
+    /// # Errors
+    /// What is wrong, naming the member.
+    pub fn check(self) -> Result<Self, String> {
+        if self.max_points == 0 {
+            return Err("maxPoints must be at least 1".into());
+        }
+        Ok(self)
+    }
 }
 
 /// One recorded position.
@@ -60,17 +74,17 @@ pub fn sample(n: usize) -> String {
 )]
 impl Plugin for TrackHistory {
     type Config = Config;
+    /// The own vessel's track: AIS targets' positions are not recorded.
+    const DELTAS: Deltas = Deltas::OwnVessel;
 
     fn start(&mut self, config: Config) -> PluginResult {
-        if config.max_points == 0 {
-            return Err("maxPoints must be at least 1".into());
-        }
+        let config = config.check()?;
         self.max_points = config.max_points;
         signalk_plugin::set_status(&format!("Recording up to {} positions", self.max_points));
         Ok(())
     }
 
-    fn on_delta(&mut self, delta: &Delta) {
+    fn on_delta(&mut self, delta: &Delta) -> PluginResult {
         for point in delta
             .updates
             .iter()
@@ -83,6 +97,7 @@ impl Plugin for TrackHistory {
             }
             self.track.push(point);
         }
+        Ok(())
     }
 
     #[http(GET, "/api/track")]
@@ -135,7 +150,7 @@ mod tests {
         let mut t = TrackHistory::default();
         t.start(Config { max_points: 2 }).unwrap();
         for lat in [1.0, 2.0, 3.0] {
-            t.on_delta(&at(lat));
+            t.on_delta(&at(lat)).unwrap();
         }
         let lats: Vec<f64> = t.track.iter().map(|p| p.latitude).collect();
         assert_eq!(lats, [2.0, 3.0]);
@@ -152,5 +167,22 @@ mod tests {
         let mut t = TrackHistory::default();
         let req = HttpRequest::new("GET", "/api/sample").with_query(json!({"bytes": "x"}));
         assert_eq!(t.sample(req).unwrap_err().status_code, 400);
+    }
+
+    #[test]
+    fn malformed_configs_are_refused() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        let config = parse(r#"{"maxPoints":0}"#).unwrap().config;
+        let err = TrackHistory::default().start(config).unwrap_err();
+        assert_eq!(err.to_string(), "maxPoints must be at least 1");
+        for (text, problem) in [
+            (r#"{"maxPoints":-1}"#, "invalid value: integer `-1`"),
+            (r#"{"maxPoints":2.5}"#, "invalid type: floating point"),
+            (r#"{"max_points":5}"#, "unknown field `max_points`"),
+            ("[5]", "expected struct Config"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.to_string().contains(problem), "{text}: {err}");
+        }
     }
 }

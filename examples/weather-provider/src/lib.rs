@@ -9,11 +9,12 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use signalk_plugin::provider::{ForecastRequest, WeatherProvider, WeatherRequest};
-use signalk_plugin::{Delta, Plugin, PluginResult, plugin};
+use signalk_plugin::{Delta, Deltas, Plugin, PluginResult, plugin};
 
-/// Configuration.
+/// Configuration; a start with an unknown member or a bad threshold fails
+/// ([`Config::check`]).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Config {
     /// Warn when pressure fell by more than this (Pa) within three hours.
     #[serde(default = "default_drop")]
@@ -22,6 +23,22 @@ pub struct Config {
 
 fn default_drop() -> f64 {
     400.0
+}
+
+impl Config {
+    /// A pressure drop threshold is a finite number of pascals above 0.
+    ///
+    /// # Errors
+    /// What is wrong, naming the member.
+    pub fn check(self) -> Result<Self, String> {
+        if !(self.pressure_drop_warning.is_finite() && self.pressure_drop_warning > 0.0) {
+            return Err(format!(
+                "pressureDropWarning must be a number of pascals above 0, got {}",
+                self.pressure_drop_warning
+            ));
+        }
+        Ok(self)
+    }
 }
 
 /// A timestamped reading.
@@ -51,8 +68,11 @@ pub struct Station {
 )]
 impl Plugin for Station {
     type Config = Config;
+    /// Own sensors only: the same paths from other vessels or stations are ignored.
+    const DELTAS: Deltas = Deltas::OwnVessel;
 
     fn start(&mut self, config: Config) -> PluginResult {
+        let config = config.check()?;
         *self = Station {
             drop_warning: config.pressure_drop_warning,
             ..Station::default()
@@ -61,7 +81,7 @@ impl Plugin for Station {
         Ok(())
     }
 
-    fn on_delta(&mut self, delta: &Delta) {
+    fn on_delta(&mut self, delta: &Delta) -> PluginResult {
         for update in &delta.updates {
             let timestamp = update.timestamp.clone().unwrap_or_default();
             for value in &update.values {
@@ -84,6 +104,7 @@ impl Plugin for Station {
                 }
             }
         }
+        Ok(())
     }
 }
 
@@ -252,12 +273,14 @@ mod tests {
             "environment.outside.temperature",
             288.15,
             "2026-11-24T10:00:00.000Z",
-        ));
+        ))
+        .unwrap();
         s.on_delta(&reading(
             "environment.wind.speedTrue",
             7.5,
             "2026-11-24T10:01:00.000Z",
-        ));
+        ))
+        .unwrap();
         let json = serde_json::to_value(s.observations(here()).unwrap()).unwrap();
         assert_eq!(json[0]["outside"]["temperature"], 288.15);
         assert_eq!(json[0]["wind"]["speedTrue"], 7.5);
@@ -280,7 +303,8 @@ mod tests {
             .enumerate()
         {
             let ts = format!("2026-11-24T{:02}:00:00.000Z", 10 + i);
-            s.on_delta(&reading("environment.outside.pressure", *p, &ts));
+            s.on_delta(&reading("environment.outside.pressure", *p, &ts))
+                .unwrap();
         }
         let json = serde_json::to_value(s.warnings(here()).unwrap()).unwrap();
         assert_eq!(json.as_array().unwrap().len(), 1, "{json}");
@@ -295,5 +319,31 @@ mod tests {
             Some(11_017 * 1440 + 1)
         );
         assert_eq!(minutes_since_epoch("garbage"), None);
+    }
+
+    #[test]
+    fn malformed_configs_are_refused() {
+        let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
+        for text in [
+            r#"{"pressureDropWarning":0}"#,
+            r#"{"pressureDropWarning":-400}"#,
+        ] {
+            let config = parse(text).unwrap().config;
+            let err = Station::default().start(config).unwrap_err();
+            assert!(
+                err.to_string().starts_with("pressureDropWarning must be"),
+                "{err}"
+            );
+        }
+        for (text, problem) in [
+            (r#"{"pressureDropWarnings":400}"#, "unknown field"),
+            ("[400]", "expected struct Config"),
+            (r#"{"pressureDropWarning":"400"}"#, "invalid type: string"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.to_string().contains(problem), "{text}: {err}");
+        }
+        let config = parse(r#"{"enableDebug":true}"#).unwrap().config;
+        assert!(Station::default().start(config).is_ok());
     }
 }

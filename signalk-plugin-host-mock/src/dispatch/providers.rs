@@ -8,6 +8,7 @@ use signalk_plugin_abi::radar::{RadarMethod, RadarReply};
 
 use crate::chunked::Channel;
 use crate::guest::{Guest, Shape};
+use crate::js::within_depth;
 use crate::{Error, memory};
 
 /// Size of the host's response buffer for every provider handler.
@@ -15,6 +16,9 @@ pub const RESPONSE_BUFFER: u32 = signalk_plugin_abi::buffers::PROVIDER_REPLY as 
 
 /// The server's provider APIs (resources, weather, radar) as they call into the plugin,
 /// from [`MockHost::providers`](crate::MockHost::providers).
+///
+/// Every method refuses a JSON argument nested deeper than
+/// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels with [`Error::TooDeep`].
 ///
 /// ```no_run
 /// # let mut host: signalk_plugin_host_mock::MockHost = unimplemented!();
@@ -82,6 +86,7 @@ impl Providers<'_> {
     /// [`Error::NoProvider`] if no provider registered `kind`; [`Error::Provider`] if the
     /// answer is not JSON (a cut-off list, for example).
     pub fn list_resources(&mut self, kind: &str, query: Value) -> Result<Value, Error> {
+        let query = within_depth(query, "the list query")?;
         if !self.resource_ready(kind)? {
             return Ok(json!({}));
         }
@@ -128,6 +133,7 @@ impl Providers<'_> {
         id: &str,
         value: Value,
     ) -> Result<Option<String>, Error> {
+        let value = within_depth(value, "the resource")?;
         if !self.resource_ready(kind)? {
             return Ok(None);
         }
@@ -149,7 +155,9 @@ impl Providers<'_> {
     }
 
     fn weather(&mut self, export: &str, request: Value) -> Result<Value, Error> {
-        let ready = self.guest.state()
+        let ready = self
+            .guest
+            .state()
             .weather_provider
             .as_ref()
             .map(|p| p.ready)
@@ -174,6 +182,8 @@ impl Providers<'_> {
         position: Value,
         options: Value,
     ) -> Result<Value, Error> {
+        let position = within_depth(position, "the position")?;
+        let options = within_depth(options, "the options")?;
         self.weather(
             weather::OBSERVATIONS,
             json!({"position": position, "options": options}),
@@ -191,6 +201,8 @@ impl Providers<'_> {
         kind: &str,
         options: Value,
     ) -> Result<Value, Error> {
+        let position = within_depth(position, "the position")?;
+        let options = within_depth(options, "the options")?;
         self.weather(
             weather::FORECASTS,
             json!({"position": position, "type": kind, "options": options}),
@@ -203,6 +215,7 @@ impl Providers<'_> {
     ///
     /// [`Error::NoProvider`], [`Error::Timeout`].
     pub fn weather_warnings(&mut self, position: Value) -> Result<Value, Error> {
+        let position = within_depth(position, "the position")?;
         self.weather(weather::WARNINGS, json!({"position": position}))
     }
 
@@ -214,7 +227,10 @@ impl Providers<'_> {
     ///
     /// [`Error::NoProvider`], [`Error::Timeout`].
     pub fn radar(&mut self, method: &str, request: Value) -> Result<Value, Error> {
-        let ready = self.guest.state()
+        let request = within_depth(request, "the radar request")?;
+        let ready = self
+            .guest
+            .state()
             .radar_provider
             .as_ref()
             .map(|p| p.ready)

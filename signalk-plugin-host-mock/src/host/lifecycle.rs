@@ -135,8 +135,11 @@ impl MockHost {
     ///
     /// # Errors
     ///
-    /// As [`stop`](Self::stop) and [`start`](Self::start).
+    /// As [`stop`](Self::stop) and [`start`](Self::start); [`Error::TooDeep`] (nothing
+    /// saved) for a configuration nested deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels.
     pub fn save_configuration(&mut self, configuration: Value) -> Result<(), Error> {
+        let configuration = crate::js::within_depth(configuration, "the configuration")?;
         let state = self.guest.state_mut();
         state.options.configuration = Some(configuration.clone());
         state.config_file = Some(configuration);
@@ -169,12 +172,14 @@ impl MockHost {
     ///
     /// # Errors
     ///
-    /// [`Error::Protocol`] if `delta` does not serialise to a JSON object.
+    /// [`Error::Protocol`] if `delta` is not a JSON object; [`Error::Input`] if it does
+    /// not serialise, [`Error::TooDeep`] if it nests deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels (serialisation stops there).
     pub fn deliver_delta(&mut self, delta: &impl Serialize) -> Result<(), Error> {
-        let value = serde_json::to_value(delta).map_err(|e| Error::Protocol {
-            export: names::DELTA_HANDLER.into(),
-            message: format!("the test's delta does not serialise: {e}"),
-        })?;
+        crate::js::check_serializes(delta, "the delta")?;
+        // Within the depth limit: serde_json's own recursion is safe from here on.
+        let value = serde_json::to_value(delta)
+            .map_err(|e| Error::Input(format!("the delta does not serialise: {e}")))?;
         if !value.is_object() {
             return Err(Error::Protocol {
                 export: names::DELTA_HANDLER.into(),

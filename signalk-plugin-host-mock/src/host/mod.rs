@@ -23,7 +23,7 @@ use crate::guest::{self, Guest, Shape};
 use crate::ledger::LedgerReport;
 use crate::recorded::Recorded;
 use crate::state::{GuestExports, HostState, PluginState};
-use crate::{Error, HostOptions, dispatch, imports, memory};
+use crate::{Error, HostOptions, dispatch, imports, js, memory};
 
 /// Size of the host buffers for `plugin_name`, `plugin_schema` and `http_endpoints`.
 pub const METADATA_BUFFER: u32 = signalk_plugin_abi::buffers::METADATA as u32;
@@ -96,8 +96,14 @@ impl MockHost {
     /// raw plugin: `plugin_id` and `allocate` must both be exported, `memory` too);
     /// [`Error::Link`] for an import the server does not provide; [`Error::Trap`] if
     /// `_initialize`, `_start`, `plugin_name` or `plugin_schema` traps; [`Error::Protocol`]
-    /// for a schema that is not JSON (the server drops such a plugin from its list).
-    pub fn from_bytes(bytes: &[u8], options: HostOptions) -> Result<Self, Error> {
+    /// for a schema that is not JSON (the server drops such a plugin from its list);
+    /// [`Error::TooDeep`] for a configuration in `options` nested deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels.
+    pub fn from_bytes(bytes: &[u8], mut options: HostOptions) -> Result<Self, Error> {
+        options.configuration =
+            js::option_within_depth(options.configuration.take(), "the configuration")?;
+        options.saved_config =
+            js::option_within_depth(options.saved_config.take(), "the saved configuration")?;
         let module = engine::compile(bytes)?;
         let has = |name: &str| module.get_export(name).is_some();
         if !names::RAW_PLUGIN_MARKERS.into_iter().all(has) {

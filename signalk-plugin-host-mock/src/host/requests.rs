@@ -28,9 +28,18 @@ impl MockHost {
     ///
     /// # Errors
     ///
-    /// Only [`Error::Timeout`]: where the real server would hang. Everything else is an
-    /// HTTP response, as a client would see it (404, 500 with the trap message, ...).
+    /// [`Error::Timeout`]: where the real server would hang; [`Error::TooDeep`] for a
+    /// body nested deeper than [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels (the
+    /// host refuses it rather than recurse through it). Everything else is an HTTP
+    /// response, as a client would see it (404, 500 with the trap message, ...).
     pub fn http(&mut self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        if crate::js::json_depth(request.body()) > crate::MAX_JSON_DEPTH {
+            // The request drops its body without recursion.
+            return Err(Error::TooDeep {
+                what: "the HTTP request body".into(),
+                limit: crate::MAX_JSON_DEPTH,
+            });
+        }
         let id = self.options().plugin_id();
         let mut request = request;
         for prefix in [format!("/plugins/{id}"), format!("/skServer/plugins/{id}")] {
@@ -100,18 +109,17 @@ impl MockHost {
     ///
     /// # Errors
     ///
-    /// [`Error::Timeout`] (where the server would hang) or a value that does not
-    /// serialise; every other outcome is a [`PutResponse`].
+    /// [`Error::Timeout`] (where the server would hang); [`Error::Input`] for a value
+    /// that does not serialise, [`Error::TooDeep`] for one nested deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels (serialisation stops there, so
+    /// it never recurses deeper). Every other outcome is a [`PutResponse`].
     pub fn put(
         &mut self,
         context: &str,
         path: &str,
         value: &impl Serialize,
     ) -> Result<PutResponse, Error> {
-        let value = serde_json::to_string(value).map_err(|e| Error::Protocol {
-            export: "handle_put".into(),
-            message: format!("the test's value does not serialise: {e}"),
-        })?;
+        let value = crate::js::to_string_bounded(value, "the PUT value")?;
         self.put_raw(context, path, &value)
     }
 

@@ -73,7 +73,9 @@ fn publish_notification(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> 
     Reply::I32(0)
 }
 
-/// Always 0 in 2.32.0; with the quirk off, the JSON of the self value, if it fits.
+/// Always 0 in 2.32.0; with the quirk off, the JSON of the self value, if it fits. The
+/// identity members (`mmsi`, `uuid` or `url`) come from the self id, as the server's
+/// `fillIdentityField` puts them in the data model.
 fn get_self_path(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
     let Some(path) = memory::read_text(caller, args.i32(0), args.i32(1)) else {
         return Reply::I32(0);
@@ -86,11 +88,14 @@ fn get_self_path(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
         return Reply::I32(0);
     }
     let context = state.self_context();
-    let Some(value) = state
-        .model
-        .get(&context)
-        .and_then(|paths| paths.get(&path))
-        .map(|entry| entry["value"].clone())
+    let Some(value) = identity(&state.options.self_id, &path)
+        .or_else(|| {
+            state
+                .model
+                .get(&context)
+                .and_then(|paths| paths.get(&path))
+                .map(|entry| entry["value"].clone())
+        })
         .filter(|v| !v.is_null())
     else {
         return Reply::I32(0);
@@ -102,4 +107,39 @@ fn get_self_path(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
         return Reply::I32(0);
     }
     Reply::I32(text.len() as i32)
+}
+
+/// The identity member `path` of the vessel whose id is `self_id`: an MMSI id gives
+/// `mmsi` (without its prefix), a Signal K UUID gives `uuid`, anything else `url`.
+fn identity(self_id: &str, path: &str) -> Option<Value> {
+    const MMSI: &str = "urn:mrn:imo:mmsi:";
+    let member = if self_id.starts_with(MMSI) {
+        "mmsi"
+    } else if self_id.starts_with("urn:mrn:signalk") {
+        "uuid"
+    } else {
+        "url"
+    };
+    (member == path).then(|| Value::from(self_id.strip_prefix(MMSI).unwrap_or(self_id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identity;
+
+    #[test]
+    fn identity_members_follow_the_kind_of_self_id() {
+        let uuid = "urn:mrn:signalk:uuid:0c9a5e54-7f3d-4d3a-9d58-5a4b8c2f1e00";
+        assert_eq!(identity(uuid, "uuid").unwrap(), uuid);
+        assert_eq!(identity(uuid, "mmsi"), None);
+        assert_eq!(
+            identity("urn:mrn:imo:mmsi:230000001", "mmsi").unwrap(),
+            "230000001"
+        );
+        assert_eq!(identity("urn:mrn:imo:mmsi:230000001", "uuid"), None);
+        assert_eq!(
+            identity("http://boat.example", "url").unwrap(),
+            "http://boat.example"
+        );
+    }
 }

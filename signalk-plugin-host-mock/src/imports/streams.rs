@@ -43,7 +43,7 @@ fn emit_binary_stream(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Re
     if !(radar || own) {
         return Reply::I32(0);
     }
-    state.recorded.streams.push((stream_id, data));
+    state.recorded.push_stream(stream_id, data);
     Reply::I32(1)
 }
 
@@ -68,6 +68,8 @@ fn radar_emit_spokes(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Rep
     {
         return Reply::I32(0);
     }
-    state.recorded.streams.push((format!("radars/{radar_id}"), data));
+    state
+        .recorded
+        .push_stream(format!("radars/{radar_id}"), data);
     Reply::I32(1)
 }

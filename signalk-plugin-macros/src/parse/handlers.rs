@@ -124,6 +124,9 @@ impl Parse for PutAttr {
         if path.value().is_empty() {
             return Err(syn::Error::new(span, "the PUT path must not be empty"));
         }
+        if let Some(message) = context_in_path(&path.value()) {
+            return Err(syn::Error::new(span, message));
+        }
         let mut context = "vessels.self".to_owned();
         if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: Ident = input.parse()?;
@@ -153,6 +156,40 @@ impl Parse for PutAttr {
             },
             context,
         })
+    }
+}
+
+/// The first segment of every Signal K context: `vessels.self`, `aircraft.urn:…`,
+/// `aton.urn:…` (the specification) and `atons.urn:…` (what signalk-server's AIS
+/// decoding uses), `sar.urn:…`, `shore.basestations.urn:…`. No data path starts with one.
+const CONTEXT_ROOTS: [&str; 6] = ["vessels", "aircraft", "aton", "atons", "sar", "shore"];
+
+/// A PUT path that starts with a context registers under `vessels.self` plus the whole
+/// text, which no request ever matches: the message that says what to write instead.
+fn context_in_path(path: &str) -> Option<String> {
+    let (root, rest) = path.split_once('.')?;
+    if !CONTEXT_ROOTS.contains(&root) {
+        return None;
+    }
+    // The context is the root and one identifier (`vessels.self`), or two for
+    // `shore.basestations.<id>`.
+    let ids = if root == "shore" { 2 } else { 1 };
+    let mut parts = rest.splitn(ids + 1, '.');
+    let id: Vec<&str> = parts.by_ref().take(ids).collect();
+    let context = format!("{root}.{}", id.join("."));
+    match parts.next().filter(|p| !p.is_empty()) {
+        Some(data_path) => Some(format!(
+            "the PUT path starts with the context `{context}`; give the context separately: \
+             #[put(\"{data_path}\", context = \"{context}\")]{}",
+            if context == "vessels.self" {
+                format!(" or, as `vessels.self` is the default, #[put(\"{data_path}\")]")
+            } else {
+                String::new()
+            }
+        )),
+        None => Some(format!(
+            "`{path}` is a context, not a path: #[put(\"<path>\", context = \"{context}\")]"
+        )),
     }
 }
 
@@ -266,5 +303,57 @@ fn borrowed_reference(ty: &syn::Type) -> Option<proc_macro2::Span> {
             })
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::context_in_path;
+
+    #[test]
+    fn paths_that_start_with_a_context_are_named_with_the_fix() {
+        assert_eq!(
+            context_in_path("vessels.self.environment.wind.smoothing").unwrap(),
+            "the PUT path starts with the context `vessels.self`; give the context separately: \
+             #[put(\"environment.wind.smoothing\", context = \"vessels.self\")] or, as \
+             `vessels.self` is the default, #[put(\"environment.wind.smoothing\")]"
+        );
+        assert_eq!(
+            context_in_path("vessels.urn:mrn:imo:mmsi:230000000.steering.rudderAngle").unwrap(),
+            "the PUT path starts with the context `vessels.urn:mrn:imo:mmsi:230000000`; give the \
+             context separately: #[put(\"steering.rudderAngle\", context = \
+             \"vessels.urn:mrn:imo:mmsi:230000000\")]"
+        );
+        let shore = context_in_path("shore.basestations.urn:mrn:imo:mmsi:2300000.a.b").unwrap();
+        assert!(
+            shore.contains(
+                r#"#[put("a.b", context = "shore.basestations.urn:mrn:imo:mmsi:2300000")]"#
+            ),
+            "{shore}"
+        );
+        for root in ["aircraft", "aton", "atons", "sar"] {
+            let message = context_in_path(&format!("{root}.urn:x.navigation.position")).unwrap();
+            assert!(
+                message.contains(&format!(r#"context = "{root}.urn:x""#)),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            context_in_path("vessels.self").unwrap(),
+            r#"`vessels.self` is a context, not a path: #[put("<path>", context = "vessels.self")]"#
+        );
+    }
+
+    #[test]
+    fn data_paths_pass() {
+        for path in [
+            "navigation.anchor.maxRadius",
+            "steering.autopilot.target.headingTrue",
+            "vessels",
+            "vesselsX.a",
+            "electrical.switches.sar.state",
+        ] {
+            assert_eq!(context_in_path(path), None, "{path}");
+        }
     }
 }

@@ -1,11 +1,14 @@
 //! The one plugin instance and its re-entry rules: [`PluginCell`], [`with_plugin`],
-//! [`CallGuard`], and the queue of deltas that arrive while the plugin is busy.
+//! [`CallGuard`], the queue of deltas that arrive while the plugin is busy, and the
+//! delivery of deltas to [`Plugin::on_delta`].
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::thread::LocalKey;
 
-use crate::{Delta, Plugin, logging, reentry};
+use super::report::error_chain;
+use super::supervisor::{self, Supervisor};
+use crate::{Delta, Deltas, Plugin, logging, reentry, vessel};
 
 /// How many deltas may wait for a busy plugin. Reaching it means the plugin reacts to
 /// its own deltas by emitting more: the oldest are dropped, with an error log.
@@ -15,17 +18,18 @@ pub const MAX_QUEUED_DELTAS: usize = 10_000;
 ///
 /// The instance is *moved out* for the duration of a call and put back afterwards, so
 /// no borrow is ever held across a host call. If a call traps (a panic is an abort on
-/// wasm), the instance is gone; the next call notices, says so with `sk_set_error`, and
-/// carries on with a fresh `Default` instance instead of failing forever.
+/// wasm), the instance is gone; the next call notices and the [supervisor](super::supervisor)
+/// recovers (a fresh instance, restarted with the last configuration).
 ///
 /// `DELTAS` is whether the plugin receives deltas (defines `on_delta`): only then is the
 /// queue of deltas that arrived while it was busy drained, so plugins without
 /// `delta_handler` carry no delta-parsing code at all.
 pub struct PluginCell<P, const DELTAS: bool = false> {
     plugin: RefCell<Option<P>>,
-    created: Cell<bool>,
     /// Deltas delivered while the plugin was busy, as the host's JSON text.
     pending: RefCell<VecDeque<Vec<u8>>>,
+    /// Restarts after panics.
+    pub(crate) supervisor: Supervisor,
 }
 
 impl<P, const DELTAS: bool> PluginCell<P, DELTAS> {
@@ -34,8 +38,8 @@ impl<P, const DELTAS: bool> PluginCell<P, DELTAS> {
     pub const fn new() -> Self {
         Self {
             plugin: RefCell::new(None),
-            created: Cell::new(false),
             pending: RefCell::new(VecDeque::new()),
+            supervisor: Supervisor::new(),
         }
     }
 
@@ -54,12 +58,6 @@ impl<P, const DELTAS: bool> PluginCell<P, DELTAS> {
             .then(|| pending.pop_front())
             .is_some()
     }
-
-    /// Drops the instance, as a trap in the middle of a call would.
-    #[cfg(test)]
-    pub(crate) fn lose_instance(&self) {
-        self.plugin.borrow_mut().take();
-    }
 }
 
 impl<P, const DELTAS: bool> Default for PluginCell<P, DELTAS> {
@@ -68,24 +66,44 @@ impl<P, const DELTAS: bool> Default for PluginCell<P, DELTAS> {
     }
 }
 
-/// Marks the start and end of an export call, to tell a re-entry from a fresh call.
+/// The name the delta export enters with: the one export the host calls re-entrantly.
+pub(crate) const DELTA_HANDLER: &str = "delta_handler";
+
+/// Marks the start and end of an export call, to tell a re-entry from a fresh call and
+/// a call that returned from one that never did.
 pub struct CallGuard {
     top_level: bool,
 }
 
 impl CallGuard {
-    /// Enters an export call.
+    /// Enters an export call named `what`. Also returns, for a top-level call, the
+    /// export whose call never returned (it trapped) if there is one.
     #[must_use]
-    pub fn enter() -> Self {
-        Self {
-            top_level: reentry::enter_export(),
-        }
+    pub(crate) fn enter(what: &'static str) -> (Self, Option<&'static str>) {
+        // Only `delta_handler` can be re-entered from inside one of our host calls
+        // (§1.5): any other export that finds the marks set follows a trap.
+        let stale = what != DELTA_HANDLER || supervisor::panic_pending();
+        let top_level = reentry::enter_export(stale);
+        let trapped = if top_level {
+            supervisor::begin(what)
+        } else {
+            None
+        };
+        (Self { top_level }, trapped)
     }
 }
 
 impl Drop for CallGuard {
     fn drop(&mut self) {
-        if self.top_level {
+        // Natively a panic unwinds through here: leave the marks set, as a trap on
+        // wasm does, so the next call recovers the same way. (On wasm a panic aborts:
+        // this never runs while panicking.)
+        #[cfg(not(target_arch = "wasm32"))]
+        let unwinding = std::thread::panicking();
+        #[cfg(target_arch = "wasm32")]
+        let unwinding = false;
+        if self.top_level && !unwinding {
+            supervisor::end();
             reentry::leave_export();
         }
     }
@@ -101,14 +119,7 @@ pub fn with_plugin<P: Plugin, const D: bool, R>(
     let mut plugin = match taken {
         Some(plugin) => plugin,
         None if reentry::in_host_call() => return None,
-        None => {
-            if cell.with(|c| c.created.replace(true)) {
-                crate::set_error(
-                    "plugin state was lost when an earlier call panicked; continuing with a fresh instance",
-                );
-            }
-            P::default()
-        }
+        None => P::default(),
     };
     let result = f(&mut plugin);
     // Deltas that arrived while `f` ran (from our own emits) are delivered now, before
@@ -123,14 +134,86 @@ pub fn with_plugin<P: Plugin, const D: bool, R>(
     Some(result)
 }
 
-/// Hands one delta (the host's JSON text) to the plugin; one that does not parse is
-/// logged and dropped.
+/// Hands one delta (the host's JSON text) to the plugin as [`Plugin::DELTAS`] says:
+/// every delta, or those about the own vessel, held until the SDK knows it.
 pub(crate) fn dispatch_delta<P: Plugin>(plugin: &mut P, json: &[u8]) {
-    match crate::json::from_bytes::<Delta>(json) {
-        Ok(delta) => plugin.on_delta(&delta),
-        Err(err) => logging::write(
-            log::Level::Warn,
-            &format!("ignored a delta that does not parse: {err}"),
-        ),
+    if P::DELTAS == Deltas::All {
+        vessel::learn();
+        deliver(plugin, json, None);
+        return;
     }
+    if !vessel::learn() {
+        vessel::hold(json);
+        return;
+    }
+    deliver_held(plugin);
+    let own = vessel::self_context().unwrap_or_default();
+    if vessel::mentions(json, &own) {
+        deliver(plugin, json, Some(&own));
+    }
+}
+
+/// Delivers the deltas held while the own vessel was unknown, those about it only.
+pub(crate) fn deliver_held<P: Plugin>(plugin: &mut P) {
+    let Some(own) = vessel::self_context() else {
+        return;
+    };
+    for json in vessel::take_held() {
+        if vessel::mentions(&json, &own) {
+            deliver(plugin, &json, Some(&own));
+        }
+    }
+}
+
+/// Parses a delta and calls `on_delta`, if its context is `own` when given.
+fn deliver<P: Plugin>(plugin: &mut P, json: &[u8], own: Option<&str>) {
+    let Some(delta) = decode(json) else {
+        return;
+    };
+    if own.is_some_and(|own| delta.context.as_deref() != Some(own)) {
+        return;
+    }
+    if let Err(err) = plugin.on_delta(&delta) {
+        delta_failed(&*err);
+    }
+}
+
+/// The host's JSON text as a [`Delta`]; one that does not parse is logged and dropped.
+/// The one place deltas are decoded (kept out of line: the decoder is large).
+#[inline(never)]
+pub(crate) fn decode(json: &[u8]) -> Option<Delta> {
+    match crate::model::decode_reporting(json) {
+        Ok(delta) => Some(delta),
+        Err(err) => {
+            logging::write(
+                log::Level::Warn,
+                &format!("ignored a delta that does not parse: {err}"),
+            );
+            None
+        }
+    }
+}
+
+thread_local! {
+    static DELTA_ERRORS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// An `Err` from `on_delta`: counted, and logged at error level through the `log`
+/// facade for the 1st, 2nd, 4th, 8th, … error, with the count (a plugin failing on
+/// every delta cannot flood the log). Not fatal: the next delta is delivered as usual.
+fn delta_failed(err: &(dyn std::error::Error + 'static)) {
+    let n = DELTA_ERRORS.with(|c| {
+        let n = c.get() + 1;
+        c.set(n);
+        n
+    });
+    if n.is_power_of_two() {
+        log::error!("on_delta failed ({n} so far): {}", error_chain(err));
+    }
+}
+
+/// `on_delta` errors so far on this thread.
+#[cfg(test)]
+pub(crate) fn delta_errors() -> u64 {
+    DELTA_ERRORS.with(Cell::get)
 }

@@ -5,7 +5,10 @@
 //! `PluginCell`, `checks::*`, `exports::*` (wasm only), `runtime::register_*` and
 //! `providers::*`. Behind them:
 //!
-//! - `cell`: the plugin instance, re-entry, and the queue of deltas for a busy plugin;
+//! - `cell`: the plugin instance, re-entry, the queue of deltas for a busy plugin, and
+//!   the delivery of deltas to `on_delta` (all, or the own vessel's);
+//! - `supervisor`: recovery after a panic (restart with the last configuration, or
+//!   fail and refuse calls);
 //! - `lifecycle`: what `plugin_start`, `plugin_stop`, `poll`, `delta_handler` and the
 //!   PUT and HTTP handler exports do, with named result codes;
 //! - `register`: the registrations `plugin_start` makes;
@@ -20,6 +23,7 @@ pub mod park;
 pub mod providers;
 pub mod register;
 pub mod report;
+pub mod supervisor;
 pub(crate) mod wire;
 
 /// The pointer-level halves of the generated exports.

@@ -1,7 +1,8 @@
 //! What the provider exports do: decode the host's request, call the trait method,
 //! encode the reply for the host's 64 KiB buffer. Errors and oversize replies are
 //! reported with `sk_set_error` and answered empty, which the server turns into its
-//! default (`{}`, `[]`, `null`, `false`).
+//! default (`{}`, `[]`, `null`, `false`). A plugin failed after a panic is not called:
+//! the answer is empty and an error log says why.
 
 use std::thread::LocalKey;
 
@@ -11,11 +12,12 @@ use serde::de::DeserializeOwned;
 use super::cell::{CallGuard, PluginCell, with_plugin};
 use super::park;
 use super::report::{error_chain, report};
+use super::supervisor;
 use crate::provider::{
     DeleteRequest, ForecastRequest, GetRequest, ListRequest, RadarProvider, RadarRequest,
     ResourceProvider, SetRequest, WeatherProvider, WeatherRequest,
 };
-use crate::{Plugin, PluginResult, RawJson};
+use crate::{Plugin, PluginResult, RawJson, logging};
 
 /// Encodes a reply, or reports why there is none.
 fn encode<R: Serialize>(what: &str, max: usize, result: Option<PluginResult<R>>) -> Vec<u8> {
@@ -46,6 +48,21 @@ fn encode<R: Serialize>(what: &str, max: usize, result: Option<PluginResult<R>>)
     }
 }
 
+/// Enters a provider export; `None` (answer empty) if the plugin is failed.
+fn enter<P: Plugin, const D: bool>(
+    cell: &'static LocalKey<PluginCell<P, D>>,
+    what: &'static str,
+) -> Option<CallGuard> {
+    let guard = supervisor::enter(cell, what);
+    match supervisor::refusal(cell) {
+        None => Some(guard),
+        Some(reason) => {
+            logging::write(log::Level::Error, &format!("{what}: refused: {reason}"));
+            None
+        }
+    }
+}
+
 fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Option<T> {
     crate::json::from_bytes(bytes)
         .map_err(|err| report(what, &format!("malformed request from the host: {err}")))
@@ -56,11 +73,13 @@ fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Option<T> {
 /// while the plugin is still borrowed (replies may borrow from the plugin).
 fn call<P: Plugin, const D: bool, Req: DeserializeOwned>(
     cell: &'static LocalKey<PluginCell<P, D>>,
-    what: &str,
+    what: &'static str,
     bytes: &[u8],
     f: impl FnOnce(&mut P, Req) -> Vec<u8>,
 ) -> Vec<u8> {
-    let _guard = CallGuard::enter();
+    let Some(_guard) = enter(cell, what) else {
+        return Vec::new();
+    };
     let Some(request) = decode::<Req>(what, bytes) else {
         return Vec::new();
     };
@@ -190,7 +209,9 @@ pub fn radar_radars<P: Plugin + RadarProvider, const D: bool>(
     cell: &'static LocalKey<PluginCell<P, D>>,
     max: usize,
 ) -> Vec<u8> {
-    let _guard = CallGuard::enter();
+    let Some(_guard) = enter(cell, "radar_get_radars") else {
+        return Vec::new();
+    };
     encode("radar_get_radars", max, with_plugin(cell, P::radars))
 }
 
@@ -204,8 +225,10 @@ pub fn radar<P: Plugin + RadarProvider, const D: bool>(
     bytes: &[u8],
     max: usize,
 ) -> Vec<u8> {
-    let _guard = CallGuard::enter();
     let what = "radar";
+    let Some(_guard) = enter(cell, what) else {
+        return Vec::new();
+    };
     let request = match RadarRequest::decode(bytes) {
         Ok(request) => request,
         Err(err) => {

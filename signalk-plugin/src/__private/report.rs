@@ -1,7 +1,7 @@
 //! Reporting errors from plugin code: an error log plus `sk_set_error`, and the panic
 //! hook that does the same before a trap.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::logging;
 
@@ -46,18 +46,19 @@ pub fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
     }
 }
 
-/// Installs (once) a panic hook that reports the panic through `sk_set_error` and
-/// `sk_debug` before the trap, then runs the previous hook (which prints to stderr).
+/// Installs (once per process) a panic hook that reports the panic through
+/// `sk_set_error` and `sk_debug` before the trap, keeps its message for the
+/// [supervisor](super::supervisor)'s recovery at the next call, then runs the previous
+/// hook (which prints to stderr).
 pub fn install_panic_hook() {
-    thread_local! {
-        static INSTALLED: Cell<bool> = const { Cell::new(false) };
-    }
-    if INSTALLED.with(|i| i.replace(true)) {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::Relaxed) {
         return;
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let message = panic_message(info);
+        // Cut to a bounded length: it is quoted in replies that must fit buffers.
+        let message = super::supervisor::note_panic(&panic_message(info));
         logging::write(log::Level::Error, &message);
         crate::set_error(&message);
         previous(info);

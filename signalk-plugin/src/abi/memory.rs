@@ -80,3 +80,20 @@ pub unsafe fn write_output(ptr: i32, max: i32, data: &[u8]) -> Option<i32> {
     unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ptr as usize as *mut u8, data.len()) };
     i32::try_from(data.len()).ok()
 }
+
+unsafe extern "C" {
+    /// The lowest address of the shadow stack (defined by the linker).
+    static __stack_low: u8;
+}
+
+/// Bytes of shadow stack left below the caller. A trap skips every epilogue, so the
+/// stack the trapped frames held is never given back (`__stack_pointer` stays where
+/// the trap left it): this shrinks with each trap.
+#[inline(never)]
+pub fn stack_left() -> usize {
+    let here = std::hint::black_box(0u8);
+    let here = &raw const here as usize;
+    // Only the address of the linker symbol is taken (safe), never read through.
+    let low = &raw const __stack_low as usize;
+    here.saturating_sub(low)
+}

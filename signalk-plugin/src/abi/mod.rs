@@ -35,6 +35,17 @@ use crate::Error;
 /// Calls without a result: the host reports nothing back.
 pub(crate) use raw::{debug, handle_message, set_error, set_status, tcp_close, udp_close};
 
+/// The monotonic clock in nanoseconds (WASI `clock_time_get`; natively `Instant`).
+pub(crate) use raw::monotonic_ns;
+
+/// Bytes of shadow stack left below the caller (natively: unlimited).
+pub(crate) fn stack_left() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    return memory::stack_left();
+    #[cfg(not(target_arch = "wasm32"))]
+    return usize::MAX;
+}
+
 /// The UDP options set by a `(id, i32) -> i32` import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UdpOption {

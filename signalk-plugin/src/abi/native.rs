@@ -279,3 +279,10 @@ pub(crate) fn tcp_close(id: i32) {
     testing::record(HostCall::TcpClose(id));
     testing::close_socket(id);
 }
+
+/// A monotonic clock in nanoseconds since its first reading.
+pub(crate) fn monotonic_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let elapsed = START.get_or_init(std::time::Instant::now).elapsed();
+    u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
+}

@@ -192,6 +192,68 @@ mod tests {
     }
 
     #[test]
+    fn errors_quoting_a_100_kb_config_are_bounded() {
+        let limit = crate::ERROR_TEXT_LIMIT + 1;
+        let value = "x".repeat(100_000);
+        let err = parse::<Strict>(format!(r#"{{"maxRadius":"{value}"}}"#).as_bytes()).unwrap_err();
+        assert_eq!(err.path(), "maxRadius");
+        assert_eq!(err.message().chars().count(), limit);
+        assert!(
+            err.message()
+                .ends_with("\", expected f64 at line 1 column 100015"),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert_eq!(text.chars().count(), limit);
+        assert!(
+            text.starts_with("invalid configuration at `maxRadius`: invalid type: string \"xxx"),
+            "{text}"
+        );
+        // A 100 KB member name, as the path and inside serde's message.
+        let key = "k".repeat(100_000);
+        let err = parse::<BTreeMap<String, BTreeMap<String, f64>>>(
+            format!(r#"{{"{key}":{{"a":true}}}}"#).as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(err.path().chars().count(), limit);
+        assert_eq!(err.to_string().chars().count(), limit);
+        let err =
+            parse::<Strict>(format!(r#"{{"maxRadius":1,"{key}":1}}"#).as_bytes()).unwrap_err();
+        assert!(err.message().starts_with("unknown field `kkk"), "{err}");
+        assert_eq!(err.to_string().chars().count(), limit);
+    }
+
+    #[test]
+    fn a_100_kb_bad_config_sets_a_bounded_error() {
+        use crate::__private::{PluginCell, lifecycle};
+        #[derive(Default)]
+        struct P;
+        impl crate::Plugin for P {
+            type Config = Strict;
+            fn start(&mut self, _: Strict) -> crate::PluginResult {
+                Ok(())
+            }
+        }
+        thread_local! {
+            static CELL: PluginCell<P> = const { PluginCell::new() };
+        }
+        crate::testing::reset();
+        let config = format!(r#"{{"maxRadius":"{}"}}"#, "x".repeat(100_000));
+        assert_eq!(
+            lifecycle::start(&CELL, config.as_bytes()),
+            lifecycle::START_BAD_CONFIG
+        );
+        let errors = crate::testing::errors();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].chars().count(), crate::ERROR_TEXT_LIMIT + 1);
+        assert!(
+            errors[0].starts_with("invalid configuration at `maxRadius`"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
     fn read_and_save_go_through_the_host() {
         crate::testing::reset();
         crate::testing::set_saved_config(r#"{"maxRadius":9}"#);

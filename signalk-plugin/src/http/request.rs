@@ -174,4 +174,27 @@ mod tests {
             err.message
         );
     }
+
+    #[test]
+    fn a_1_mb_bad_body_is_a_bounded_400_that_fits_the_buffer() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Drop {
+            radius: f64,
+        }
+        let body = json!({ "radius": "x".repeat(1 << 20) });
+        let err = HttpRequest::new("POST", "/drop")
+            .with_body(body)
+            .json::<Drop>()
+            .unwrap_err();
+        assert_eq!(err.status_code, 400);
+        assert_eq!(err.message.chars().count(), crate::ERROR_TEXT_LIMIT + 1);
+        assert!(
+            err.message
+                .starts_with("invalid body at `radius`: invalid type: string")
+        );
+        assert!(err.message.contains("expected f64"), "{}", err.message);
+        let envelope = crate::http::IntoResponse::into_response(err).to_envelope();
+        assert!(envelope.len() < crate::http::RESPONSE_BUFFER);
+    }
 }

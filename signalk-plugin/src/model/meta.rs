@@ -1,25 +1,38 @@
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
-use super::{AlarmState, RawJson};
+use super::{AlarmState, Members, RawJson};
 
 /// Metadata for one path, as carried in an update's `meta` list. The metadata is kept
-/// as JSON text; [`RawJson::parse`] it into a [`Meta`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// as JSON text, whole (members [`Meta`] does not model included); [`RawJson::parse`] it
+/// into a [`Meta`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct PathMeta {
     /// The path the metadata describes.
     pub path: String,
     /// The metadata.
     pub value: RawJson,
+    /// Members this type has no field for, as received.
+    pub extra: Members,
+}
+
+impl Serialize for PathMeta {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        super::decode::serialize_entry(serializer, &self.path, &self.value, &self.extra)
+    }
 }
 
 impl PathMeta {
     /// Metadata for `path`.
+    ///
+    /// A NaN or infinite `timeout` or zone bound is kept as `null`, and
+    /// [`emit`](crate::emit) refuses the delta with [`Error::NonFinite`](crate::Error::NonFinite).
     #[must_use]
     pub fn new(path: impl Into<String>, meta: &Meta) -> Self {
         Self {
             path: path.into(),
             // Meta has string keys only, so it always serializes.
             value: RawJson::serialize(meta).unwrap_or_default(),
+            extra: Members::new(),
         }
     }
 }

@@ -11,5 +11,7 @@ mod chunked_realhost;
 mod hello;
 mod host_rules;
 mod hostile_guests;
+mod own_vessel;
 mod providers;
 mod realhost;
+mod supervisor;

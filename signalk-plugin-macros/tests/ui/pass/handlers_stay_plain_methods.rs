@@ -30,8 +30,9 @@ impl Plugin for Anchor {
         Ok(())
     }
 
-    fn on_delta(&mut self, _delta: &Delta) {
+    fn on_delta(&mut self, _delta: &Delta) -> PluginResult {
         self.deltas += 1;
+        Ok(())
     }
 
     /// Sets the alarm radius.
@@ -67,7 +68,7 @@ fn main() {
     anchor.set_radius(50.0).unwrap();
     assert!(anchor.set_radius(150.0).is_err());
     assert_eq!(anchor.radius, 50.0);
-    anchor.on_delta(&Delta::new());
+    anchor.on_delta(&Delta::new()).unwrap();
     assert_eq!(anchor.deltas, 1);
     anchor.set_depth_alarm(false);
     assert_eq!(anchor.limit, 0.0);
