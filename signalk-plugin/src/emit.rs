@@ -165,7 +165,7 @@ pub fn notify(path: &str, notification: &Notification) -> Result<()> {
     }
     let json = serde_json::to_vec(notification)?;
     reentry::host_call(|| abi::publish_notification(path, &json))
-        .map_err(abi::rejected("sk_publish_notification"))
+        .map_err(crate::error::rejected("sk_publish_notification"))
 }
 
 #[cfg(test)]

@@ -1,28 +1,6 @@
 use std::fmt;
 
-/// The most characters an error text that quotes input keeps (plus one `…`).
-///
-/// Configurations, PUT values, HTTP bodies and received deltas come from outside the
-/// plugin, and serde quotes what it could not use (`invalid type: string "…"`), so
-/// one bad 1 MB value would make a 1 MB error. Every error text the SDK builds from such
-/// input — [`ConfigError`], [`Error::Json`], the 400 replies to a PUT value or HTTP body
-/// that does not parse, the reports of skipped delta members — is cut to this many
-/// characters when longer: the first 150 and the last 50 (where serde says what it
-/// expected), joined by `…`. The cut falls on a character boundary. So an error reply
-/// always fits the host's buffer and keeps its own status code.
-///
-/// ```
-/// #[derive(serde::Deserialize, Debug)]
-/// struct Config { radius: f64 }
-/// let huge = format!(r#"{{"radius":"{}"}}"#, "x".repeat(100_000));
-/// let err = signalk_plugin::config::parse::<Config>(huge.as_bytes()).unwrap_err();
-/// let text = err.to_string();
-/// assert_eq!(text.chars().count(), signalk_plugin::ERROR_TEXT_LIMIT + 1);
-/// assert!(text.starts_with("invalid configuration at `radius`: invalid type: string \"xxx"));
-/// assert!(text.contains("xxx…xxx"));
-/// assert!(text.contains("expected f64"));
-/// ```
-pub const ERROR_TEXT_LIMIT: usize = 200;
+pub use crate::json::ERROR_TEXT_LIMIT;
 
 /// The SDK's error type: everything a host call or a (de)serialization can report.
 ///
@@ -195,3 +173,9 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Turns a refusal of `call` into [`Error::HostRejected`] with the code the host
+/// returned: `abi::save_config(..).map_err(error::rejected("sk_save_config"))`.
+pub(crate) fn rejected(call: &'static str) -> impl FnOnce(crate::abi::Refused) -> Error {
+    move |crate::abi::Refused(code)| Error::HostRejected { call, code }
+}

@@ -75,11 +75,11 @@ impl UdpSocket {
     }
 
     fn bind_with(ipv6: bool, port: u16) -> Result<Self> {
-        let id = abi::udp_create(ipv6).map_err(abi::rejected(
+        let id = abi::udp_create(ipv6).map_err(crate::error::rejected(
             "sk_udp_create (is `rawSockets: true` in wasmCapabilities?)",
         ))?;
         let socket = Self { id };
-        abi::udp_bind(id, port).map_err(abi::rejected("sk_udp_bind"))?;
+        abi::udp_bind(id, port).map_err(crate::error::rejected("sk_udp_bind"))?;
         Ok(socket)
     }
 
@@ -95,7 +95,7 @@ impl UdpSocket {
     /// # Errors
     /// [`Error::HostRejected`] if the host refused the call.
     pub fn send_to(&self, addr: &str, port: u16, data: &[u8]) -> Result<()> {
-        abi::udp_send(self.id, addr, port, data).map_err(abi::rejected("sk_udp_send"))
+        abi::udp_send(self.id, addr, port, data).map_err(crate::error::rejected("sk_udp_send"))
     }
 
     /// Takes the oldest queued datagram, if any.
@@ -108,7 +108,8 @@ impl UdpSocket {
             return Ok(None);
         }
         let mut data = vec![0u8; MAX_DATAGRAM];
-        let received = abi::udp_recv(self.id, &mut data).map_err(abi::rejected("sk_udp_recv"))?;
+        let received =
+            abi::udp_recv(self.id, &mut data).map_err(crate::error::rejected("sk_udp_recv"))?;
         data.truncate(received.len);
         Ok(Some(Datagram {
             data,
@@ -129,7 +130,7 @@ impl UdpSocket {
     /// [`Error::HostRejected`] if the host refused.
     pub fn join_multicast(&self, group: &str, interface: &str) -> Result<()> {
         abi::udp_multicast(self.id, true, group, interface)
-            .map_err(abi::rejected("sk_udp_join_multicast"))
+            .map_err(crate::error::rejected("sk_udp_join_multicast"))
     }
 
     /// Leaves a multicast group.
@@ -138,7 +139,7 @@ impl UdpSocket {
     /// [`Error::HostRejected`] if the host refused.
     pub fn leave_multicast(&self, group: &str, interface: &str) -> Result<()> {
         abi::udp_multicast(self.id, false, group, interface)
-            .map_err(abi::rejected("sk_udp_leave_multicast"))
+            .map_err(crate::error::rejected("sk_udp_leave_multicast"))
     }
 
     /// Sets the multicast TTL.
@@ -147,7 +148,7 @@ impl UdpSocket {
     /// [`Error::HostRejected`] if the host refused.
     pub fn set_multicast_ttl(&self, ttl: u8) -> Result<()> {
         abi::udp_option(self.id, UdpOption::MulticastTtl, i32::from(ttl))
-            .map_err(abi::rejected("sk_udp_set_multicast_ttl"))
+            .map_err(crate::error::rejected("sk_udp_set_multicast_ttl"))
     }
 
     /// Enables or disables multicast loopback.
@@ -156,7 +157,7 @@ impl UdpSocket {
     /// [`Error::HostRejected`] if the host refused.
     pub fn set_multicast_loopback(&self, on: bool) -> Result<()> {
         abi::udp_option(self.id, UdpOption::MulticastLoopback, i32::from(on))
-            .map_err(abi::rejected("sk_udp_set_multicast_loopback"))
+            .map_err(crate::error::rejected("sk_udp_set_multicast_loopback"))
     }
 
     /// Enables or disables broadcast.
@@ -165,7 +166,7 @@ impl UdpSocket {
     /// [`Error::HostRejected`] if the host refused.
     pub fn set_broadcast(&self, on: bool) -> Result<()> {
         abi::udp_option(self.id, UdpOption::Broadcast, i32::from(on))
-            .map_err(abi::rejected("sk_udp_set_broadcast"))
+            .map_err(crate::error::rejected("sk_udp_set_broadcast"))
     }
 }
 
@@ -200,11 +201,11 @@ impl TcpStream {
     /// # Errors
     /// [`Error::HostRejected`] if `rawSockets` is not granted or the connect was refused.
     pub fn connect(host: &str, port: u16) -> Result<Self> {
-        let id = abi::tcp_create().map_err(abi::rejected(
+        let id = abi::tcp_create().map_err(crate::error::rejected(
             "sk_tcp_create (is `rawSockets: true` in wasmCapabilities?)",
         ))?;
         let stream = Self { id, lines: true };
-        abi::tcp_connect(id, host, port).map_err(abi::rejected("sk_tcp_connect"))?;
+        abi::tcp_connect(id, host, port).map_err(crate::error::rejected("sk_tcp_connect"))?;
         Ok(stream)
     }
 
@@ -243,7 +244,7 @@ impl TcpStream {
         if !self.is_connected()? {
             return Err(Error::NotConnected);
         }
-        abi::tcp_send(self.id, data).map_err(abi::rejected("sk_tcp_send"))
+        abi::tcp_send(self.id, data).map_err(crate::error::rejected("sk_tcp_send"))
     }
 
     /// The next complete line (line mode), without its terminator.
@@ -271,8 +272,8 @@ impl TcpStream {
         }
         // One byte more than allowed: a full buffer means the host may have cut it.
         let mut buf = vec![0u8; max + 1];
-        let n =
-            abi::tcp_recv(self.id, self.lines, &mut buf).map_err(abi::rejected("sk_tcp_recv"))?;
+        let n = abi::tcp_recv(self.id, self.lines, &mut buf)
+            .map_err(crate::error::rejected("sk_tcp_recv"))?;
         if n > max {
             return Err(Error::Truncated { max });
         }

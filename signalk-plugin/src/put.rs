@@ -285,7 +285,7 @@ pub use signalk_plugin_abi::put::export_name;
 /// missing from `wasmCapabilities`, or the server has no action handlers.
 pub fn register(context: &str, path: &str) -> Result<()> {
     // Registration emits a meta delta, which re-enters `delta_handler` (§3.6).
-    reentry::host_call(|| abi::register_put_handler(context, path)).map_err(abi::rejected(
+    reentry::host_call(|| abi::register_put_handler(context, path)).map_err(crate::error::rejected(
         "sk_register_put_handler (is `putHandlers: true` in wasmCapabilities?)",
     ))
 }

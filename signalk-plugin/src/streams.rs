@@ -17,7 +17,7 @@ use crate::{Result, abi};
 /// # Errors
 /// [`Error::HostRejected`](crate::Error::HostRejected) when the host refuses the stream id.
 pub fn emit(stream_id: &str, data: &[u8]) -> Result<()> {
-    abi::emit_binary_stream(stream_id, data).map_err(abi::rejected(
+    abi::emit_binary_stream(stream_id, data).map_err(crate::error::rejected(
         "sk_emit_binary_stream (stream ids are `plugins/<package name>/…` or `radars/<id>`)",
     ))
 }
@@ -28,7 +28,7 @@ pub fn emit(stream_id: &str, data: &[u8]) -> Result<()> {
 /// [`Error::HostRejected`](crate::Error::HostRejected) without the `radarProvider` capability, or when the radar
 /// provider was not registered by a successful `plugin_start`.
 pub fn emit_radar_spokes(radar_id: &str, data: &[u8]) -> Result<()> {
-    abi::radar_emit_spokes(radar_id, data).map_err(abi::rejected(
+    abi::radar_emit_spokes(radar_id, data).map_err(crate::error::rejected(
         "sk_radar_emit_spokes (needs `radarProvider` and a registered radar)",
     ))
 }

@@ -328,7 +328,7 @@ pub(crate) fn intercept(json: &[u8]) -> bool {
     if !VESSEL.with(|v| v.announcing.get()) {
         return false;
     }
-    let Some(delta) = crate::__private::cell::decode(json) else {
+    let Some(delta) = crate::model::decode_or_log(json) else {
         return false;
     };
     let [update] = delta.updates.as_slice() else {

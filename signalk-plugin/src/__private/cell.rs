@@ -6,9 +6,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::thread::LocalKey;
 
+use super::marks::{self, Supervisor};
 use super::report::error_chain;
-use super::supervisor::{self, Supervisor};
-use crate::{Delta, Deltas, Plugin, logging, reentry, vessel};
+use crate::{Deltas, Plugin, reentry, vessel};
 
 /// How many deltas may wait for a busy plugin. Reaching it means the plugin reacts to
 /// its own deltas by emitting more: the oldest are dropped, with an error log.
@@ -82,13 +82,9 @@ impl CallGuard {
     pub(crate) fn enter(what: &'static str) -> (Self, Option<&'static str>) {
         // Only `delta_handler` can be re-entered from inside one of our host calls
         // (§1.5): any other export that finds the marks set follows a trap.
-        let stale = what != DELTA_HANDLER || supervisor::panic_pending();
+        let stale = what != DELTA_HANDLER || marks::panic_pending();
         let top_level = reentry::enter_export(stale);
-        let trapped = if top_level {
-            supervisor::begin(what)
-        } else {
-            None
-        };
+        let trapped = if top_level { marks::begin(what) } else { None };
         (Self { top_level }, trapped)
     }
 }
@@ -103,7 +99,7 @@ impl Drop for CallGuard {
         #[cfg(target_arch = "wasm32")]
         let unwinding = false;
         if self.top_level && !unwinding {
-            supervisor::end();
+            marks::end();
             reentry::leave_export();
         }
     }
@@ -167,7 +163,7 @@ pub(crate) fn deliver_held<P: Plugin>(plugin: &mut P) {
 
 /// Parses a delta and calls `on_delta`, if its context is `own` when given.
 fn deliver<P: Plugin>(plugin: &mut P, json: &[u8], own: Option<&str>) {
-    let Some(delta) = decode(json) else {
+    let Some(delta) = crate::model::decode_or_log(json) else {
         return;
     };
     if own.is_some_and(|own| delta.context.as_deref() != Some(own)) {
@@ -175,22 +171,6 @@ fn deliver<P: Plugin>(plugin: &mut P, json: &[u8], own: Option<&str>) {
     }
     if let Err(err) = plugin.on_delta(&delta) {
         delta_failed(&*err);
-    }
-}
-
-/// The host's JSON text as a [`Delta`]; one that does not parse is logged and dropped.
-/// The one place deltas are decoded (kept out of line: the decoder is large).
-#[inline(never)]
-pub(crate) fn decode(json: &[u8]) -> Option<Delta> {
-    match crate::model::decode_reporting(json) {
-        Ok(delta) => Some(delta),
-        Err(err) => {
-            logging::write(
-                log::Level::Warn,
-                &format!("ignored a delta that does not parse: {err}"),
-            );
-            None
-        }
     }
 }
 

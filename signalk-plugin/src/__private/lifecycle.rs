@@ -329,7 +329,7 @@ mod tests {
         std::mem::forget(outer);
         let trapped = catch_unwind(|| reentry::host_call(|| panic!("trap in a host call")));
         assert!(trapped.is_err());
-        super::super::supervisor::forget_panic();
+        super::super::marks::forget_panic();
         // A delta may still be a re-entry...
         let (nested, recovered) = CallGuard::enter(DELTA_HANDLER);
         assert_eq!(recovered, None);

@@ -19,6 +19,7 @@
 pub mod cell;
 pub mod checks;
 pub mod lifecycle;
+mod marks;
 pub mod park;
 pub mod providers;
 pub mod register;

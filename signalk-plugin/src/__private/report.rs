@@ -58,7 +58,7 @@ pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // Cut to a bounded length: it is quoted in replies that must fit buffers.
-        let message = super::supervisor::note_panic(&panic_message(info));
+        let message = super::marks::note_panic(&panic_message(info));
         logging::write(log::Level::Error, &message);
         crate::set_error(&message);
         previous(info);

@@ -30,8 +30,6 @@ pub(crate) mod memory;
 
 use signalk_plugin_abi::buffers;
 
-use crate::Error;
-
 /// Calls without a result: the host reports nothing back.
 pub(crate) use raw::{debug, handle_message, set_error, set_status, tcp_close, udp_close};
 
@@ -57,12 +55,6 @@ pub(crate) enum UdpOption {
 /// The host refused a call; the integer it returned, kept for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Refused(pub(crate) i32);
-
-/// Turns a refusal of `call` into [`Error::HostRejected`] with the code the host
-/// returned: `abi::save_config(..).map_err(abi::rejected("sk_save_config"))`.
-pub(crate) fn rejected(call: &'static str) -> impl FnOnce(Refused) -> Error {
-    move |Refused(code)| Error::HostRejected { call, code }
-}
 
 /// Success is exactly `ok`; anything else is refused.
 fn status(code: i32, ok: i32) -> Result<(), Refused> {

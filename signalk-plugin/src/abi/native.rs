@@ -1,11 +1,11 @@
 //! Native stand-in for the host imports: every call is recorded in
-//! [`crate::testing`]'s thread-local recorder, and answered from what a test set up,
+//! the thread-local recorder of [`crate::testing`], and answered from what a test set up,
 //! with the raw integers the real host returns (`abi/mod.rs` interprets them, for both
 //! backends alike).
 
-use signalk_plugin_abi::{Capability, buffers, host_rules};
+use signalk_plugin_abi::{Capability, HostCall, buffers, host_rules};
 
-use crate::testing::{self, HostCall};
+use crate::testing::recorder as testing;
 
 pub(crate) fn debug(msg: &str) {
     testing::record(HostCall::Debug(msg.to_owned()));

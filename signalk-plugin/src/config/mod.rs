@@ -110,7 +110,7 @@ pub fn read_raw() -> Result<String> {
 /// returns -1.
 pub fn save<T: Serialize + ?Sized>(config: &T) -> Result<()> {
     let json = serde_json::to_vec(config)?;
-    abi::save_config(&json).map_err(abi::rejected("sk_save_config"))
+    abi::save_config(&json).map_err(crate::error::rejected("sk_save_config"))
 }
 
 #[cfg(test)]

@@ -12,11 +12,33 @@ use std::fmt;
 
 use serde::de::{DeserializeOwned, Error as _};
 
-use crate::error::ERROR_TEXT_LIMIT;
-
 /// How many of the kept characters come from the end of a cut text: serde ends its
 /// messages with what was expected and where (`expected f64 at line 1 column 9`).
 const KEPT_TAIL: usize = 50;
+
+/// The most characters an error text that quotes input keeps (plus one `…`).
+///
+/// Configurations, PUT values, HTTP bodies and received deltas come from outside the
+/// plugin, and serde quotes what it could not use (`invalid type: string "…"`), so
+/// one bad 1 MB value would make a 1 MB error. Every error text the SDK builds from such
+/// input — [`ConfigError`], [`Error::Json`], the 400 replies to a PUT value or HTTP body
+/// that does not parse, the reports of skipped delta members — is cut to this many
+/// characters when longer: the first 150 and the last 50 (where serde says what it
+/// expected), joined by `…`. The cut falls on a character boundary. So an error reply
+/// always fits the host's buffer and keeps its own status code.
+///
+/// ```
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Config { radius: f64 }
+/// let huge = format!(r#"{{"radius":"{}"}}"#, "x".repeat(100_000));
+/// let err = signalk_plugin::config::parse::<Config>(huge.as_bytes()).unwrap_err();
+/// let text = err.to_string();
+/// assert_eq!(text.chars().count(), signalk_plugin::ERROR_TEXT_LIMIT + 1);
+/// assert!(text.starts_with("invalid configuration at `radius`: invalid type: string \"xxx"));
+/// assert!(text.contains("xxx…xxx"));
+/// assert!(text.contains("expected f64"));
+/// ```
+pub const ERROR_TEXT_LIMIT: usize = 200;
 
 /// `text` cut to [`ERROR_TEXT_LIMIT`] characters when it is longer: the first 150 and the
 /// last 50, joined by `…`. The one place error texts that quote input are bounded.

@@ -877,6 +877,22 @@ impl<'de> Deserialize<'de> for PathMeta {
     }
 }
 
+/// The host's JSON text as a [`Delta`]; one that does not parse is logged and dropped.
+/// The one place deltas are decoded (kept out of line: the decoder is large).
+#[inline(never)]
+pub(crate) fn decode_or_log(json: &[u8]) -> Option<Delta> {
+    match decode_reporting(json) {
+        Ok(delta) => Some(delta),
+        Err(err) => {
+            logging::write(
+                log::Level::Warn,
+                &format!("ignored a delta that does not parse: {err}"),
+            );
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ mod meta;
 mod notification;
 mod raw;
 
-pub(crate) use decode::decode_reporting;
+pub(crate) use decode::decode_or_log;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use decode::reset_reports;
 pub use decode::{MAX_REPORTED_PATHS, Skipped};

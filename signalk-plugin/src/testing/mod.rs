@@ -22,14 +22,14 @@
 //! For the real ABI (the compiled `.wasm` under wasmtime, the host's buffer sizes and
 //! capability rules) use the `signalk-plugin-host-mock` crate.
 
-use std::cell::RefCell;
-use std::collections::{BTreeSet, VecDeque};
-
 use signalk_plugin_abi::Capability;
 
 use crate::Delta;
 
 pub use signalk_plugin_abi::HostCall;
+
+pub(crate) mod recorder;
+use recorder::{Incoming, RECORDER, Recorder};
 
 /// Rules the real host applies to import arguments, shared by this recorder and the
 /// mock host so both answer the same way.
@@ -55,53 +55,6 @@ impl HostCallExt for HostCall {
     fn delta(&self) -> Option<Result<Delta, serde_json::Error>> {
         self.message().map(|(json, _)| serde_json::from_str(json))
     }
-}
-
-#[derive(Default)]
-struct Recorder {
-    calls: Vec<HostCall>,
-    saved_config: Option<String>,
-    capabilities: BTreeSet<&'static str>,
-    /// Socket id -> queued input (datagrams with their source, or TCP lines/chunks).
-    sockets: std::collections::BTreeMap<i32, VecDeque<Incoming>>,
-    next_socket: i32,
-    connected: BTreeSet<i32>,
-}
-
-/// Input queued for a native socket by a test.
-#[derive(Debug, Clone)]
-pub(crate) struct Incoming {
-    pub(crate) data: Vec<u8>,
-    pub(crate) addr: String,
-    pub(crate) port: u16,
-}
-
-thread_local! {
-    static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::default());
-}
-
-pub(crate) fn record(call: HostCall) {
-    RECORDER.with(|r| r.borrow_mut().calls.push(call));
-}
-
-pub(crate) fn saved_config() -> String {
-    RECORDER.with(|r| {
-        r.borrow()
-            .saved_config
-            .clone()
-            .unwrap_or_else(|| "{}".into())
-    })
-}
-
-pub(crate) fn capability_answer(name: &str) -> bool {
-    RECORDER.with(|r| {
-        let r = r.borrow();
-        host_rules::capability_answer(name, |n| r.capabilities.contains(n))
-    })
-}
-
-pub(crate) fn granted(capability: Capability) -> bool {
-    RECORDER.with(|r| r.borrow().capabilities.contains(capability.as_str()))
 }
 
 /// Forgets every recorded call, the saved config and the granted capabilities, and
@@ -214,8 +167,7 @@ fn filter(text: impl Fn(&HostCall) -> Option<&str>) -> Vec<String> {
 /// Sets what `sk_read_config` returns (the `configuration` member of the plugin's
 /// config file). Default: `{}`.
 pub fn set_saved_config(json: impl Into<String>) {
-    let json = json.into();
-    RECORDER.with(|r| r.borrow_mut().saved_config = Some(json));
+    recorder::set_saved_config(json.into());
 }
 
 /// Grants a capability, as `wasmCapabilities` in `package.json` would.
@@ -223,51 +175,6 @@ pub fn grant(capability: Capability) {
     RECORDER.with(|r| {
         r.borrow_mut().capabilities.insert(capability.as_str());
     });
-}
-
-pub(crate) fn open_socket() -> i32 {
-    RECORDER.with(|r| {
-        let mut r = r.borrow_mut();
-        r.next_socket += 1;
-        let id = r.next_socket;
-        r.sockets.insert(id, VecDeque::new());
-        id
-    })
-}
-
-pub(crate) fn close_socket(id: i32) {
-    RECORDER.with(|r| {
-        let mut r = r.borrow_mut();
-        r.sockets.remove(&id);
-        r.connected.remove(&id);
-    });
-}
-
-pub(crate) fn socket_exists(id: i32) -> bool {
-    RECORDER.with(|r| r.borrow().sockets.contains_key(&id))
-}
-
-pub(crate) fn pop_incoming(id: i32) -> Option<Incoming> {
-    RECORDER.with(|r| {
-        r.borrow_mut()
-            .sockets
-            .get_mut(&id)
-            .and_then(VecDeque::pop_front)
-    })
-}
-
-pub(crate) fn pending_incoming(id: i32) -> usize {
-    RECORDER.with(|r| r.borrow().sockets.get(&id).map_or(0, VecDeque::len))
-}
-
-pub(crate) fn set_connected(id: i32) {
-    RECORDER.with(|r| {
-        r.borrow_mut().connected.insert(id);
-    });
-}
-
-pub(crate) fn is_connected(id: i32) -> bool {
-    RECORDER.with(|r| r.borrow().connected.contains(&id))
 }
 
 /// Queues a datagram for UDP socket `id`, as if it arrived from `addr:port`.
