@@ -65,7 +65,12 @@ fn enter<P: Plugin, const D: bool>(
 
 fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Option<T> {
     crate::json::from_bytes(bytes)
-        .map_err(|err| report(what, &format!("malformed request from the host: {err}")))
+        .map_err(|err| {
+            report(
+                what,
+                &crate::json::bound(format!("malformed request from the host: {err}")),
+            )
+        })
         .ok()
 }
 
@@ -232,7 +237,10 @@ pub fn radar<P: Plugin + RadarProvider, const D: bool>(
     let request = match RadarRequest::decode(bytes) {
         Ok(request) => request,
         Err(err) => {
-            report(what, &format!("malformed request from the host: {err}"));
+            report(
+                what,
+                &crate::json::bound(format!("malformed request from the host: {err}")),
+            );
             return Vec::new();
         }
     };

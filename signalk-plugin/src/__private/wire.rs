@@ -41,7 +41,10 @@ pub(crate) fn encode_response(response: &HttpResponse, max: usize) -> Vec<u8> {
 /// Parses the request the host passed; a request that does not parse is a 400.
 pub(crate) fn decode_request(bytes: &[u8]) -> Result<HttpRequest, HttpResponse> {
     crate::json::from_bytes(bytes).map_err(|e| {
-        HttpError::bad_request(format!("malformed request from the host: {e}")).into_response()
+        HttpError::bad_request(crate::json::bound(format!(
+            "malformed request from the host: {e}"
+        )))
+        .into_response()
     })
 }
 
