@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use signalk_plugin_host_mock::{HostOptions, MockHost, build_plugin};
 
+mod real_server;
+pub use real_server::{Diffs, RealServer, package, realhost};
+
 /// The repository root.
 #[must_use]
 pub fn repo_root() -> PathBuf {

@@ -10,115 +10,42 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
-use cross_crate_tests::{WatPlugin, repo_root};
+use cross_crate_tests::{RealServer, WatPlugin, realhost, repo_root};
 use serde_json::{Value, json};
 use signalk_plugin::chunked::{MAX_CHUNK, Marker, fletcher64};
 use signalk_plugin::http::HttpResponse;
 use signalk_plugin_host_mock::{PackageSpec, package_crate, package_plugin};
 
-const EX_TEMPFAIL: i32 = 75;
 /// The server's buffer for HTTP and provider replies.
 const BUFFER: usize = signalk_plugin::http::RESPONSE_BUFFER;
 const BIG_HTTP: usize = 20 << 20;
 const BIG_RESOURCES: usize = 5 << 20;
 
-/// Runs `conformance/realhost.sh ARGS`; `None` (after saying so) when npm is unreachable.
-fn realhost(args: &[&str]) -> Option<Output> {
-    let out = Command::new(repo_root().join("conformance/realhost.sh"))
-        .args(args)
-        .output()
-        .expect("run realhost.sh");
-    if out.status.code() == Some(EX_TEMPFAIL) {
-        eprintln!(
-            "SKIPPED: the chunked channel on the real server needs npm and it is unreachable: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        return None;
-    }
-    assert!(
-        out.status.success(),
-        "realhost.sh {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(out)
-}
-
 /// A running signalk-server, stock or patched; stopped (only this one) on drop.
-struct Server {
-    base: String,
-    config_dir: String,
-    log: PathBuf,
-    agent: ureq::Agent,
-}
+struct Server(RealServer);
 
 impl Server {
     fn start(chunked: bool, plugins: &[(&Path, Value)]) -> Option<Server> {
-        realhost(&["install"])?;
-        let mut args = vec!["start".to_owned()];
         if chunked {
-            args.push("--chunked".to_owned());
+            RealServer::start_chunked(plugins).map(Server)
+        } else {
+            RealServer::start(plugins).map(Server)
         }
-        for (dir, config) in plugins {
-            args.push("--config".to_owned());
-            args.push(config.to_string());
-            args.push(dir.display().to_string());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = realhost(&args)?;
-        let vars: std::collections::HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
-            .collect();
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .new_agent();
-        Some(Server {
-            base: vars["SK_BASE_URL"].clone(),
-            config_dir: vars["SK_CONFIG_DIR"].clone(),
-            log: PathBuf::from(&vars["SK_LOG"]),
-            agent,
-        })
-    }
-
-    fn answer(mut r: ureq::http::Response<ureq::Body>) -> (u16, Vec<u8>) {
-        let status = r.status().as_u16();
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(256 << 20)
-            .read_to_vec()
-            .expect("read the reply");
-        (status, body)
     }
 
     fn get(&self, path: &str) -> (u16, Vec<u8>) {
-        Self::answer(
-            self.agent
-                .get(format!("{}{path}", self.base))
-                .call()
-                .unwrap_or_else(|e| panic!("GET {path}: {e}")),
-        )
+        self.0.get_bytes(path)
     }
 
     fn get_text(&self, path: &str) -> (u16, String) {
-        let (status, body) = self.get(path);
-        (status, String::from_utf8_lossy(&body).into_owned())
+        self.0.get(path)
     }
 
     fn put_json(&self, path: &str, body: &str) -> (u16, String) {
-        let (status, body) = Self::answer(
-            self.agent
-                .put(format!("{}{path}", self.base))
-                .header("Content-Type", "application/json")
-                .send(body)
-                .unwrap_or_else(|e| panic!("PUT {path}: {e}")),
-        );
-        (status, String::from_utf8_lossy(&body).into_owned())
+        self.0.put_text(path, body)
     }
 
     fn states(&self) -> Vec<(String, String)> {
@@ -137,8 +64,9 @@ impl Server {
 
     /// The chunked transfers the host half logged: (export, bytes).
     fn transfers(&self) -> Vec<(String, usize)> {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        log.lines()
+        self.0
+            .log()
+            .lines()
             .filter_map(|l| {
                 l.split_once("signalk:wasm:chunked-channel Chunked reply from ")?
                     .1
@@ -149,15 +77,6 @@ impl Server {
                 Some((export.to_owned(), bytes.parse().ok()?))
             })
             .collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("conformance/realhost.sh"))
-            .arg("stop")
-            .arg(&self.config_dir)
-            .status();
     }
 }
 

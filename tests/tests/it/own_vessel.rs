@@ -7,14 +7,13 @@
 //! The plugin is the `sdk-probe` test fixture (`tests/plugins/probe`), which receives
 //! only its own vessel's deltas and shows what it got at `GET /api/state`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use cross_crate_tests::{load_example, repo_root};
+use cross_crate_tests::{Diffs, RealServer, load_example, package, repo_root};
 use serde_json::{Value, json};
 use signalk_plugin::Capability;
 use signalk_plugin_host_mock::{
-    HostCall, HostOptions, HttpRequest, MockHost, Quirks, build_plugin, package_crate,
+    HostCall, HostOptions, HttpRequest, MockHost, Quirks, build_plugin,
 };
 
 /// Where the probe's crate is.
@@ -221,153 +220,6 @@ fn on_delta_errors_are_logged_with_their_count_and_are_not_fatal() {
     );
     assert_eq!(state(&mut host)["seen"], json!(["probe.ok"]));
     assert!(host.recorded().handler_faults().is_empty());
-}
-
-/// A running signalk-server; stopped (only this one) on drop.
-pub(crate) struct RealServer {
-    pub(crate) base: String,
-    config_dir: String,
-    pub(crate) log: PathBuf,
-    agent: ureq::Agent,
-}
-
-impl RealServer {
-    /// Starts a server with `(plugin dir, configuration)` each; `None` if npm is
-    /// unreachable (the test is then skipped, with a message).
-    pub(crate) fn start(plugins: &[(&Path, Value)]) -> Option<RealServer> {
-        let script = repo_root().join("conformance/realhost.sh");
-        let install = Command::new(&script).arg("install").output().unwrap();
-        if install.status.code() == Some(75) {
-            eprintln!(
-                "SKIPPED: the real server needs npm and it is unreachable: {}",
-                String::from_utf8_lossy(&install.stderr).trim()
-            );
-            return None;
-        }
-        assert!(
-            install.status.success(),
-            "{}",
-            String::from_utf8_lossy(&install.stderr)
-        );
-        let mut cmd = Command::new(&script);
-        cmd.arg("start");
-        for (dir, config) in plugins {
-            cmd.arg("--config").arg(config.to_string()).arg(dir);
-        }
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let vars: std::collections::HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
-            .collect();
-        Some(RealServer {
-            base: vars["SK_BASE_URL"].clone(),
-            config_dir: vars["SK_CONFIG_DIR"].clone(),
-            log: PathBuf::from(&vars["SK_LOG"]),
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(std::time::Duration::from_secs(20)))
-                .build()
-                .new_agent(),
-        })
-    }
-
-    fn answer(mut r: ureq::http::Response<ureq::Body>) -> (u16, String) {
-        let status = r.status().as_u16();
-        (status, r.body_mut().read_to_string().unwrap_or_default())
-    }
-
-    pub(crate) fn get(&self, path: &str) -> (u16, String) {
-        Self::answer(
-            self.agent
-                .get(format!("{}{path}", self.base))
-                .call()
-                .unwrap(),
-        )
-    }
-
-    pub(crate) fn get_json(&self, path: &str) -> Value {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
-    }
-
-    pub(crate) fn post(&self, path: &str, body: &Value) -> (u16, String) {
-        Self::answer(
-            self.agent
-                .post(format!("{}{path}", self.base))
-                .send_json(body)
-                .unwrap(),
-        )
-    }
-
-    pub(crate) fn put(&self, path: &str, body: &Value) -> (u16, String) {
-        Self::answer(
-            self.agent
-                .put(format!("{}{path}", self.base))
-                .send_json(body)
-                .unwrap(),
-        )
-    }
-
-    /// The server's log so far (it runs with `DEBUG=signalk:wasm:*`, so every
-    /// `sk_set_error` is there as `[<package>] Error: <message>`).
-    pub(crate) fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The `sk_set_error` messages of `package`, oldest first.
-    pub(crate) fn errors(&self, package: &str) -> Vec<String> {
-        let marker = format!("[{package}] Error: ");
-        self.log()
-            .lines()
-            .filter_map(|l| l.split_once(&marker).map(|(_, m)| m.to_owned()))
-            .collect()
-    }
-}
-
-impl Drop for RealServer {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("conformance/realhost.sh"))
-            .arg("stop")
-            .arg(&self.config_dir)
-            .status();
-    }
-}
-
-/// Packages a crate for the real server under `work`.
-pub(crate) fn package(crate_dir: &Path, work: &Path, name: &str) -> PathBuf {
-    package_crate(crate_dir, &work.join(name), None)
-        .unwrap_or_else(|e| panic!("packaging {name}: {e}"))
-}
-
-/// Collects differences instead of stopping at the first.
-#[derive(Default)]
-pub(crate) struct Diffs(pub(crate) Vec<String>);
-
-impl Diffs {
-    pub(crate) fn same<R, M>(&mut self, what: &str, real: R, mock: M)
-    where
-        R: std::fmt::Debug + PartialEq<M>,
-        M: std::fmt::Debug,
-    {
-        if real != mock {
-            self.0
-                .push(format!("{what}: real {real:?} != mock {mock:?}"));
-        }
-    }
-
-    pub(crate) fn assert_none(&self) {
-        assert!(
-            self.0.is_empty(),
-            "the mock host differs from signalk-server 2.32.0:\n  {}",
-            self.0.join("\n  ")
-        );
-    }
 }
 
 #[test]

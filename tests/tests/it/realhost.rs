@@ -6,161 +6,13 @@
 //! Run alone: `cargo test -p cross-crate-tests realhost::examples -- --nocapture`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use cross_crate_tests::repo_root;
+use cross_crate_tests::{Diffs, RealServer, repo_root};
 use serde_json::{Value, json};
-use signalk_plugin_host_mock::{
-    Capabilities, HostOptions, HttpRequest, MockHost, PluginState, package_crate,
-};
-
-const EX_TEMPFAIL: i32 = 75;
-
-/// A running signalk-server; stopped (only this one) on drop.
-struct RealHost {
-    base: String,
-    config_dir: String,
-    agent: ureq::Agent,
-}
-
-impl RealHost {
-    /// Starts a server with the given `(plugin dir, configuration)`; `None` if npm is unreachable.
-    fn start(plugins: &[(&Path, Value)]) -> Option<RealHost> {
-        let script = repo_root().join("conformance/realhost.sh");
-        let install = Command::new(&script)
-            .arg("install")
-            .output()
-            .expect("run realhost.sh");
-        if install.status.code() == Some(EX_TEMPFAIL) {
-            eprintln!(
-                "SKIPPED: real-host conformance needs npm and it is unreachable: {}",
-                String::from_utf8_lossy(&install.stderr).trim()
-            );
-            return None;
-        }
-        assert!(
-            install.status.success(),
-            "realhost.sh install failed:\n{}",
-            String::from_utf8_lossy(&install.stderr)
-        );
-        let mut cmd = Command::new(&script);
-        cmd.arg("start");
-        for (dir, config) in plugins {
-            cmd.arg("--config").arg(config.to_string()).arg(dir);
-        }
-        let out = cmd.output().expect("run realhost.sh start");
-        assert!(
-            out.status.success(),
-            "realhost.sh start failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let vars: std::collections::HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
-            .collect();
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(std::time::Duration::from_secs(20)))
-            .build()
-            .new_agent();
-        Some(RealHost {
-            base: vars["SK_BASE_URL"].clone(),
-            config_dir: vars["SK_CONFIG_DIR"].clone(),
-            agent,
-        })
-    }
-
-    fn answer(mut r: ureq::http::Response<ureq::Body>) -> (u16, String) {
-        let status = r.status().as_u16();
-        (status, r.body_mut().read_to_string().unwrap_or_default())
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        Self::answer(
-            self.agent
-                .get(format!("{}{path}", self.base))
-                .call()
-                .expect("GET"),
-        )
-    }
-
-    fn get_json(&self, path: &str) -> Value {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
-    }
-
-    fn post(&self, path: &str, body: &Value) -> (u16, String) {
-        Self::answer(
-            self.agent
-                .post(format!("{}{path}", self.base))
-                .send_json(body)
-                .expect("POST"),
-        )
-    }
-
-    fn put(&self, path: &str, body: &Value) -> (u16, String) {
-        Self::answer(
-            self.agent
-                .put(format!("{}{path}", self.base))
-                .send_json(body)
-                .expect("PUT"),
-        )
-    }
-
-    fn plugin(&self, id: &str) -> Value {
-        let list = self.get_json("/skServer/plugins");
-        list.as_array()
-            .and_then(|l| l.iter().find(|p| p["id"] == id).cloned())
-            .unwrap_or_else(|| panic!("plugin {id} not listed: {list}"))
-    }
-
-    fn self_value(&self, path: &str) -> Value {
-        let (status, body) = self.get(&format!(
-            "/signalk/v1/api/vessels/self/{}",
-            path.replace('.', "/")
-        ));
-        if status == 200 {
-            serde_json::from_str(&body).unwrap_or(Value::Null)
-        } else {
-            Value::Null
-        }
-    }
-}
-
-impl Drop for RealHost {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("conformance/realhost.sh"))
-            .arg("stop")
-            .arg(&self.config_dir)
-            .status();
-    }
-}
-
-/// Collects differences instead of stopping at the first.
-#[derive(Default)]
-struct Diffs(Vec<String>);
-
-impl Diffs {
-    fn same<R, M>(&mut self, what: &str, real: R, mock: M)
-    where
-        R: std::fmt::Debug + PartialEq<M>,
-        M: std::fmt::Debug,
-    {
-        if real != mock {
-            self.0
-                .push(format!("{what}: real {real:?} != mock {mock:?}"));
-        }
-    }
-}
+use signalk_plugin_host_mock::{Capabilities, HostOptions, HttpRequest, MockHost, PluginState};
 
 fn package(name: &str, dir: &Path) -> PathBuf {
-    package_crate(
-        &repo_root().join("examples").join(name),
-        &dir.join(name),
-        None,
-    )
-    .unwrap_or_else(|e| panic!("packaging {name}: {e}"))
+    cross_crate_tests::package(&repo_root().join("examples").join(name), dir, name)
 }
 
 fn mock(
@@ -197,7 +49,7 @@ fn examples_behave_the_same_in_signalk_server_2_32_0_and_the_mock_host() {
     let hello_dir = package("hello", &work);
     let anchor_dir = package("anchor-watch", &work);
     let track_dir = package("track-history", &work);
-    let Some(real) = RealHost::start(&[
+    let Some(real) = RealServer::start(&[
         (&hello_dir, hello_cfg.clone()),
         (&anchor_dir, anchor_cfg.clone()),
         (&track_dir, track_cfg.clone()),

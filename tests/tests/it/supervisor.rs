@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 use signalk_plugin_host_mock::{HttpRequest, MockHost, PluginState};
 
-use crate::own_vessel::{Diffs, RealServer, package, probe, probe_dir, state};
+use crate::own_vessel::{probe, probe_dir, state};
+use cross_crate_tests::{Diffs, RealServer, package};
 
 fn post(host: &mut MockHost, path: &str, body: Value) -> (u16, String) {
     let response = host.http(HttpRequest::post(path).json(body)).unwrap();
