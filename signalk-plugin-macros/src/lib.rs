@@ -32,14 +32,365 @@ use proc_macro::TokenStream;
 
 /// Turns `impl Plugin for T` into a Signal K WebAssembly plugin.
 ///
-/// ```ignore
-/// #[plugin(id = "anchor-alarm", name = "Anchor Alarm", schema_file = "schema.json")]
-/// impl Plugin for AnchorAlarm { /* start, stop, handlers */ }
+/// Put it on the `impl Plugin for T` block of a `Default` type. It generates every
+/// WebAssembly export signalk-server calls, inside a `#[cfg(target_arch = "wasm32")]`
+/// module, and leaves the impl and the handler methods plain Rust, so `cargo test` on
+/// the host calls them directly (host calls are recorded by `signalk_plugin::testing`).
+///
+/// ```
+/// use signalk_plugin::{plugin, NoConfig, Plugin, PluginResult};
+///
+/// #[derive(Default)]
+/// struct Hello;
+///
+/// #[plugin(id = "hello", name = "Hello")]
+/// impl Plugin for Hello {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult {
+///         signalk_plugin::set_status("Hello, sailor");
+///         Ok(())
+///     }
+/// }
 /// ```
 ///
-/// Keys: `id` and `name` (required), and at most one of `schema` (JSON text) or
-/// `schema_file` (a path relative to the crate's `Cargo.toml`). The schema is validated
-/// and minified at compile time and must fit the host's 8 192-byte buffer.
+/// Mistakes are compile errors at the offending token: an unknown or repeated key, a
+/// schema that is not JSON or too large, a duplicate route or PUT path, a handler with
+/// the wrong signature, a provider key without its trait impl.
+///
+/// # Keys of `#[plugin(...)]`
+///
+/// | Key | Value | Required | What it does |
+/// |---|---|---|---|
+/// | [`id`](#id-and-name) | string | yes | what the `plugin_id` export answers |
+/// | [`name`](#id-and-name) | string | yes | the display name (`plugin_name`) |
+/// | [`schema`](#schema) | JSON text | no | the configuration's JSON Schema (`plugin_schema`) |
+/// | [`schema_file`](#schema_file) | path | no | the same, read from a file |
+/// | [`resources`](#resources) | list of strings | no | a resource provider for these types |
+/// | [`weather`](#weather) | string | no | a weather provider with this name |
+/// | [`radar`](#radar) | string | no | a radar provider with this name |
+///
+/// ## `id` and `name`
+///
+/// Both string literals, both required. signalk-server derives the plugin's real id
+/// from the npm package name (`@scope/name` becomes `_scope_name`); keep `id` equal to
+/// it. `name` is what the Admin UI lists.
+///
+/// ```
+/// # use signalk_plugin::{plugin, NoConfig, Plugin, PluginMetadata, PluginResult};
+/// # #[derive(Default)] struct Depth;
+/// #[plugin(id = "depth-alarm", name = "Depth alarm")]
+/// impl Plugin for Depth {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+/// }
+/// assert_eq!(Depth::ID, "depth-alarm");
+/// assert_eq!(Depth::NAME, "Depth alarm");
+/// ```
+///
+/// ## `schema`
+///
+/// The JSON Schema the Admin UI renders the configuration form from, as JSON text. It
+/// is parsed and minified at compile time and must fit the host's 8 192-byte buffer;
+/// without it the plugin's schema is `{}`. The configuration `start` receives is parsed
+/// into `Plugin::Config` (the server's own `enableDebug` member taken out first, so
+/// `#[serde(deny_unknown_fields)]` works).
+///
+/// ```
+/// # use serde::Deserialize;
+/// # use signalk_plugin::{plugin, Plugin, PluginMetadata, PluginResult};
+/// #[derive(Deserialize)]
+/// #[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// struct Config {
+///     min_depth: f64,
+/// }
+///
+/// # #[derive(Default)] struct Depth;
+/// #[plugin(
+///     id = "depth-alarm",
+///     name = "Depth alarm",
+///     schema = r#"{
+///         "type": "object",
+///         "required": ["minDepth"],
+///         "properties": {"minDepth": {"type": "number", "title": "Alarm below (m)"}}
+///     }"#
+/// )]
+/// impl Plugin for Depth {
+///     type Config = Config;
+///     fn start(&mut self, config: Config) -> PluginResult {
+///         if !(config.min_depth > 0.0) {
+///             return Err("minDepth must be above 0".into());
+///         }
+///         Ok(())
+///     }
+/// }
+/// assert!(Depth::SCHEMA.starts_with(r#"{"type":"object","required":["minDepth"]"#));
+/// ```
+///
+/// ## `schema_file`
+///
+/// The same, read from a file; the path is relative to the crate's `Cargo.toml`, and
+/// Cargo rebuilds the plugin when the file changes. Give `schema` or `schema_file`,
+/// not both. (`examples/anchor-watch` uses it; the block below is not compiled, for it
+/// needs the file.)
+///
+/// ```ignore
+/// #[plugin(id = "anchor-watch", name = "Anchor Watch", schema_file = "schema.json")]
+/// impl Plugin for AnchorWatch { /* … */ }
+/// ```
+///
+/// ## `resources`
+///
+/// A resource provider (`/signalk/v2/api/resources/<type>`) for each listed type: a
+/// non-empty list of distinct strings. The type must implement
+/// [`ResourceProvider`](../signalk_plugin/provider/trait.ResourceProvider.html); the
+/// package needs the `resourceProvider` capability. The provider is registered inside
+/// `plugin_start`, the only place where signalk-server 2.32.0 gives it an instance.
+///
+/// ```
+/// use signalk_plugin::provider::{DeleteRequest, GetRequest, ListRequest, ResourceProvider, SetRequest};
+/// use signalk_plugin::{plugin, NoConfig, Plugin, PluginResult, RawJson};
+/// use std::collections::BTreeMap;
+///
+/// #[derive(Default)]
+/// struct Notes(BTreeMap<String, RawJson>);
+///
+/// #[plugin(id = "notes", name = "Notes", resources = ["notes"])]
+/// impl Plugin for Notes {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+/// }
+///
+/// impl ResourceProvider for Notes {
+///     fn list_resources(&mut self, _: ListRequest, _query: RawJson) -> PluginResult<impl serde::Serialize> {
+///         Ok(&self.0)
+///     }
+///     fn get_resource(&mut self, req: GetRequest) -> PluginResult<impl serde::Serialize> {
+///         self.0.get(&req.id).cloned().ok_or_else(|| format!("no note {}", req.id).into())
+///     }
+///     fn set_resource(&mut self, req: SetRequest) -> PluginResult {
+///         self.0.insert(req.id, req.value);
+///         Ok(())
+///     }
+///     fn delete_resource(&mut self, req: DeleteRequest) -> PluginResult {
+///         self.0.remove(&req.id).map(drop).ok_or_else(|| "no such note".into())
+///     }
+/// }
+/// ```
+///
+/// ## `weather`
+///
+/// A weather provider (`/signalk/v2/api/weather`) with this name. The type must
+/// implement [`WeatherProvider`](../signalk_plugin/provider/trait.WeatherProvider.html);
+/// the package needs the `weatherProvider` capability.
+///
+/// ```
+/// use signalk_plugin::provider::{ForecastRequest, WeatherProvider, WeatherRequest};
+/// use signalk_plugin::{plugin, NoConfig, Plugin, PluginResult};
+///
+/// #[derive(Default)]
+/// struct Station;
+///
+/// #[plugin(id = "station", name = "Station", weather = "Own sensors")]
+/// impl Plugin for Station {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+/// }
+///
+/// impl WeatherProvider for Station {
+///     fn observations(&mut self, _: WeatherRequest) -> PluginResult<impl serde::Serialize> {
+///         Ok(Vec::<u8>::new())
+///     }
+///     fn forecasts(&mut self, _: ForecastRequest) -> PluginResult<impl serde::Serialize> {
+///         Ok(Vec::<u8>::new())
+///     }
+///     fn warnings(&mut self, _: WeatherRequest) -> PluginResult<impl serde::Serialize> {
+///         Ok(Vec::<u8>::new())
+///     }
+/// }
+/// ```
+///
+/// ## `radar`
+///
+/// A radar provider (`/signalk/v2/api/vessels/self/radars`) with this name. The type
+/// must implement [`RadarProvider`](../signalk_plugin/provider/trait.RadarProvider.html)
+/// (only `radars` is required; the other methods answer "not supported"); the package
+/// needs the `radarProvider` capability.
+///
+/// ```
+/// use signalk_plugin::provider::RadarProvider;
+/// use signalk_plugin::{plugin, NoConfig, Plugin, PluginResult};
+///
+/// #[derive(Default)]
+/// struct Scanner;
+///
+/// #[plugin(id = "scanner", name = "Scanner", radar = "Halo")]
+/// impl Plugin for Scanner {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+/// }
+///
+/// impl RadarProvider for Scanner {
+///     fn radars(&mut self) -> PluginResult<Vec<String>> {
+///         Ok(vec!["halo-1".into()])
+///     }
+/// }
+/// ```
+///
+/// # Inside the impl
+///
+/// The trait methods `start` (required), `stop`, `poll`, `on_delta` and the constant
+/// `DELTAS` are ordinary `Plugin` items. Methods marked `#[put(...)]` or `#[http(...)]`
+/// are not trait items: the macro moves them to an inherent impl of the type (they stay
+/// callable in tests) and exports a handler for each.
+///
+/// ## `poll`
+///
+/// Defining `fn poll` exports `poll`, which the server calls every second while the
+/// plugin runs; without it nothing is exported and nothing is called.
+///
+/// ```
+/// # use signalk_plugin::{plugin, NoConfig, Plugin, PluginResult};
+/// #[derive(Default)]
+/// struct Ticker { ticks: u64 }
+///
+/// #[plugin(id = "ticker", name = "Ticker")]
+/// impl Plugin for Ticker {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+///     fn poll(&mut self) -> PluginResult {
+///         self.ticks += 1;
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// ## `on_delta`
+///
+/// Defining `fn on_delta` exports `delta_handler`: the plugin receives the deltas the
+/// server handles, all of them, or with `const DELTAS: Deltas = Deltas::OwnVessel;`
+/// only the own vessel's. It returns a `PluginResult`, so `?` works; an `Err` is logged
+/// and counted, never fatal. A delta is decoded leniently: a member that does not fit
+/// is skipped and reported once per path, the rest is delivered.
+///
+/// ```
+/// # use signalk_plugin::{plugin, Delta, Deltas, NoConfig, Plugin, PluginResult};
+/// #[derive(Default)]
+/// struct Depth { metres: Option<f64> }
+///
+/// #[plugin(id = "depth", name = "Depth")]
+/// impl Plugin for Depth {
+///     type Config = NoConfig;
+///     const DELTAS: Deltas = Deltas::OwnVessel;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+///     fn on_delta(&mut self, delta: &Delta) -> PluginResult {
+///         // `get` reports a value that is not a number (once per path) and skips it.
+///         if let Some(depth) = delta.get::<f64>("environment.depth.belowKeel") {
+///             self.metres = Some(depth);
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// ## `#[put("path")]` and `#[put("path", context = "...")]`
+///
+/// A PUT handler for a Signal K path, `fn name(&mut self, value: T) -> R`: `T` is any
+/// `Deserialize` type (the request's value is parsed into it; one that does not parse is
+/// answered 400 with the reason, without calling the method), `R` is `()`, a
+/// `PutReply`, a `PutError`, an SDK `Error`, a `PluginResult` or a `Result` of those.
+/// The context is `vessels.self` unless `context = "..."` says otherwise; the path is
+/// the data path only: a path that starts with a context (`"vessels.self.a.b"`) is a
+/// compile error naming the fix. The handler is registered in `plugin_start` (the
+/// package needs the `putHandlers` capability) and exported as
+/// `handle_put_<context>_<path>`. Each context and path may have one handler.
+///
+/// ```
+/// use signalk_plugin::put::PutError;
+/// use signalk_plugin::{plugin, NoConfig, Plugin, PluginResult};
+///
+/// #[derive(Default)]
+/// struct Anchor { max_radius: f64, rudder: f64 }
+///
+/// #[plugin(id = "anchor", name = "Anchor")]
+/// impl Plugin for Anchor {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+///
+///     #[put("navigation.anchor.maxRadius")]
+///     fn set_max_radius(&mut self, radius: f64) -> Result<(), PutError> {
+///         if !(10.0..=1000.0).contains(&radius) {
+///             return Err(PutError::bad_request("radius must be 10..=1000 m"));
+///         }
+///         self.max_radius = radius;
+///         Ok(())
+///     }
+///
+///     #[put("steering.rudderAngle", context = "vessels.self")]
+///     fn set_rudder(&mut self, angle: f64) -> PluginResult {
+///         self.rudder = angle;
+///         signalk_plugin::set_status(&format!("rudder {angle}"));
+///         Ok(())
+///     }
+/// }
+///
+/// let mut a = Anchor::default();
+/// assert!(a.set_max_radius(5.0).is_err());
+/// a.set_max_radius(50.0).unwrap();
+/// ```
+///
+/// ## `#[http(METHOD, "/path")]`
+///
+/// An HTTP endpoint under `/plugins/<id>`, `fn name(&mut self, req: HttpRequest) -> R`
+/// where `R` implements `IntoResponse` (`Json<T>`, `String`, `HttpResponse`,
+/// `HttpError`, `()`, or a `Result` of those). `METHOD` is `GET`, `POST`, `PUT` or
+/// `DELETE`; the path starts with `/` and takes Express parameters (`/items/:id`,
+/// `*`). `GET /` and `GET`/`POST /config` belong to the server and do not compile.
+/// Each method and path may have one handler; the export is `http_<method name>`.
+/// `req.json::<T>()` answers a body that does not parse with a 400 naming the member.
+///
+/// ```
+/// use serde::Deserialize;
+/// use signalk_plugin::http::{HttpError, HttpRequest, Json};
+/// use signalk_plugin::{json, plugin, NoConfig, Plugin, PluginResult, Value};
+///
+/// #[derive(Default)]
+/// struct Counter { count: u64 }
+///
+/// #[derive(Deserialize)]
+/// #[serde(deny_unknown_fields)]
+/// struct Add { by: u64 }
+///
+/// #[plugin(id = "counter", name = "Counter")]
+/// impl Plugin for Counter {
+///     type Config = NoConfig;
+///     fn start(&mut self, _: NoConfig) -> PluginResult { Ok(()) }
+///
+///     #[http(GET, "/count")]
+///     fn count(&mut self, _req: HttpRequest) -> Json<Value> {
+///         Json(json!({ "count": self.count }))
+///     }
+///
+///     #[http(POST, "/add")]
+///     fn add(&mut self, req: HttpRequest) -> Result<Json<Value>, HttpError> {
+///         let add: Add = req.json()?;
+///         self.count += add.by;
+///         Ok(Json(json!({ "count": self.count })))
+///     }
+/// }
+///
+/// let mut c = Counter::default();
+/// let bad = HttpRequest::new("POST", "/add").with_body(json!({"by": "two"}));
+/// let resp = signalk_plugin::http::IntoResponse::into_response(c.add(bad));
+/// assert_eq!(resp.status_code, 400);
+/// ```
+///
+/// # Malformed input
+///
+/// What the generated exports do with input that does not fit (a configuration, a
+/// delta, a PUT value, an HTTP body, a provider request) is described in
+/// [the crate documentation](../signalk_plugin/index.html#malformed-input): in short, it
+/// is refused (or, in a delta, the member skipped) with a message bounded to 200
+/// characters, and nothing else is lost.
 #[proc_macro_attribute]
 pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
     let cx = ctxt::Ctxt::new();

@@ -90,7 +90,8 @@ impl Plugin for TrackHistory {
             .iter()
             .flat_map(|u| &u.values)
             .filter(|v| v.path == "navigation.position")
-            .filter_map(|v| v.value.parse::<Point>().ok())
+            // A position that is not one is reported (once per path) and skipped.
+            .filter_map(|v| v.get::<Point>())
         {
             if self.track.len() >= self.max_points.max(1) {
                 self.track.remove(0);
@@ -184,5 +185,34 @@ mod tests {
             let err = parse(text).unwrap_err();
             assert!(err.to_string().contains(problem), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_position_that_is_not_one_is_reported_not_recorded() {
+        signalk_plugin::testing::reset();
+        let mut t = TrackHistory::default();
+        t.start(Config { max_points: 10 }).unwrap();
+        let bad = Delta::new().with_update(
+            Update::new()
+                .with_value("navigation.position", "52N 4E")
+                .with_value(
+                    "navigation.position",
+                    json!({"latitude": 7.0, "longitude": 1.0}),
+                ),
+        );
+        t.on_delta(&bad).unwrap();
+        assert_eq!(
+            t.track,
+            [Point {
+                latitude: 7.0,
+                longitude: 1.0
+            }]
+        );
+        let logs = signalk_plugin::testing::logs();
+        assert!(
+            logs.iter()
+                .any(|l| l.starts_with("[WARN]") && l.contains("navigation.position")),
+            "{logs:?}"
+        );
     }
 }

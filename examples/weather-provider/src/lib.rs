@@ -21,6 +21,14 @@ pub struct Config {
     pub pressure_drop_warning: f64,
 }
 
+/// The paths the station reads.
+const SENSOR_PATHS: [&str; 4] = [
+    "environment.outside.temperature",
+    "environment.outside.pressure",
+    "environment.wind.speedTrue",
+    "environment.wind.directionTrue",
+];
+
 fn default_drop() -> f64 {
     400.0
 }
@@ -85,7 +93,11 @@ impl Plugin for Station {
         for update in &delta.updates {
             let timestamp = update.timestamp.clone().unwrap_or_default();
             for value in &update.values {
-                let Ok(number) = value.value.parse::<f64>() else {
+                if !SENSOR_PATHS.contains(&value.path.as_str()) {
+                    continue;
+                }
+                // A reading that is not a number is reported (once per path) and skipped.
+                let Some(number) = value.get::<f64>() else {
                     continue;
                 };
                 let reading = Some(Reading {
@@ -345,5 +357,33 @@ mod tests {
         }
         let config = parse(r#"{"enableDebug":true}"#).unwrap().config;
         assert!(Station::default().start(config).is_ok());
+    }
+
+    #[test]
+    fn a_reading_that_is_not_a_number_is_reported_other_paths_are_not() {
+        signalk_plugin::testing::reset();
+        let mut s = Station::default();
+        s.start(Config {
+            pressure_drop_warning: 400.0,
+        })
+        .unwrap();
+        let delta = Delta::new().with_update(
+            Update::new()
+                .with_value("environment.outside.temperature", "warm")
+                .with_value(
+                    "navigation.position",
+                    signalk_plugin::json!({"latitude": 1, "longitude": 2}),
+                )
+                .with_value("environment.wind.speedTrue", 4.5),
+        );
+        s.on_delta(&delta).unwrap();
+        assert_eq!(s.temperature, None);
+        assert_eq!(s.wind_speed.as_ref().map(|r| r.value), Some(4.5));
+        let logs = signalk_plugin::testing::logs();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert!(
+            logs[0].starts_with("[WARN]") && logs[0].contains("environment.outside.temperature"),
+            "{logs:?}"
+        );
     }
 }

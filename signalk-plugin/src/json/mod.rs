@@ -21,7 +21,7 @@ const KEPT_TAIL: usize = 50;
 /// Configurations, PUT values, HTTP bodies and received deltas come from outside the
 /// plugin, and serde quotes what it could not use (`invalid type: string "…"`), so
 /// one bad 1 MB value would make a 1 MB error. Every error text the SDK builds from such
-/// input — [`ConfigError`], [`Error::Json`], the 400 replies to a PUT value or HTTP body
+/// input — [`ConfigError`](crate::ConfigError), [`Error::Json`](crate::Error::Json), the 400 replies to a PUT value or HTTP body
 /// that does not parse, the reports of skipped delta members — is cut to this many
 /// characters when longer: the first 150 and the last 50 (where serde says what it
 /// expected), joined by `…`. The cut falls on a character boundary. So an error reply

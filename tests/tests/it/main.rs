@@ -14,4 +14,5 @@ mod hostile_guests;
 mod own_vessel;
 mod providers;
 mod realhost;
+mod reliability;
 mod supervisor;
