@@ -877,17 +877,30 @@ impl<'de> Deserialize<'de> for PathMeta {
     }
 }
 
-/// The host's JSON text as a [`Delta`]; one that does not parse is logged and dropped.
-/// The one place deltas are decoded (kept out of line: the decoder is large).
+thread_local! {
+    /// Deltas dropped whole because their text is not a JSON object.
+    static UNPARSED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The host's JSON text as a [`Delta`]; one that does not parse is dropped, counted and
+/// logged for the 1st, 2nd, 4th, 8th, … time with the count, so a host sending garbage
+/// cannot flood the log. The one place deltas are decoded (kept out of line: the decoder
+/// is large).
 #[inline(never)]
 pub(crate) fn decode_or_log(json: &[u8]) -> Option<Delta> {
     match decode_reporting(json) {
         Ok(delta) => Some(delta),
         Err(err) => {
-            logging::write(
-                log::Level::Warn,
-                &format!("ignored a delta that does not parse: {err}"),
-            );
+            let n = UNPARSED.with(|c| {
+                c.set(c.get() + 1);
+                c.get()
+            });
+            if n.is_power_of_two() {
+                logging::write(
+                    log::Level::Warn,
+                    &format!("ignored a delta that does not parse ({n} so far): {err}"),
+                );
+            }
             None
         }
     }
@@ -895,6 +908,47 @@ pub(crate) fn decode_or_log(json: &[u8]) -> Option<Delta> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_value_read_as_a_struct_must_be_an_object_not_an_array() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Position {
+            latitude: f64,
+            longitude: f64,
+        }
+        let delta = Delta::decode_lenient(
+            br#"{"updates":[{"values":[{"path":"a","value":[52,4]},{"path":"b","value":{"latitude":52,"longitude":4}}]}]}"#,
+        )
+        .unwrap()
+        .0;
+        assert_eq!(delta.get::<Position>("a"), None);
+        assert_eq!(
+            delta.get::<Position>("b"),
+            Some(Position {
+                latitude: 52.0,
+                longitude: 4.0
+            })
+        );
+        assert_eq!(delta.get::<Vec<f64>>("a"), Some(vec![52.0, 4.0]));
+    }
+
+    #[test]
+    fn deltas_that_do_not_parse_are_logged_at_powers_of_two() {
+        crate::testing::reset();
+        let before = UNPARSED.with(std::cell::Cell::get);
+        for _ in 0..9 {
+            assert!(decode_or_log(b"[not an object]").is_none());
+        }
+        let logged: Vec<u64> = crate::testing::logs()
+            .iter()
+            .filter_map(|l| l.split("does not parse (").nth(1))
+            .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+            .collect();
+        let expected: Vec<u64> = (before + 1..=before + 9)
+            .filter(|n| n.is_power_of_two())
+            .collect();
+        assert_eq!(logged, expected);
+    }
+
     use super::*;
     use crate::{ERROR_TEXT_LIMIT, testing};
 

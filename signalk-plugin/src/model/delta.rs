@@ -247,7 +247,7 @@ impl PathValue {
     /// ```
     #[must_use]
     pub fn get<T: DeserializeOwned>(&self) -> Option<T> {
-        match serde_json::from_str(self.value.as_str()) {
+        match crate::objects::from_str(self.value.as_str()) {
             Ok(value) => Some(value),
             Err(_) if self.value.is_null() => None,
             Err(err) => {

@@ -108,7 +108,7 @@ impl RawJson {
     /// # Errors
     /// [`Error::Json`] if the value does not match `T`.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        Ok(serde_json::from_str(self.as_str())?)
+        Ok(crate::objects::from_str(self.as_str())?)
     }
 
     /// Whether the value is JSON `null`.
