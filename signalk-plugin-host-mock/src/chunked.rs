@@ -89,11 +89,6 @@ impl Read for ChunkReader<'_> {
         let length = u64::from(self.marker.length);
         let want = out.len().min(MAX_CHUNK) as u32;
         let (ptr, _) = self.buffer(MAX_CHUNK as u32)?;
-        if !self.guest.has_export(protocol::READ) {
-            return Err(channel(
-                "the guest sent a marker but does not export skc_v1_read",
-            ));
-        }
         let args = [
             self.marker.handle,
             self.offset as i32,
@@ -101,11 +96,17 @@ impl Read for ChunkReader<'_> {
             want as i32,
         ];
         self.reads += 1;
+        // One export lookup per chunk: a missing `skc_v1_read` is the call's own error.
         // A void `skc_v1_read` answers nothing: not a count the protocol defines.
         let n = self
             .guest
             .call_within_budget(protocol::READ, &args)
-            .map_err(|e| channel(e.to_string()))?;
+            .map_err(|e| match e {
+                Error::MissingExport(_) => {
+                    channel("the guest sent a marker but does not export skc_v1_read")
+                }
+                e => channel(e.to_string()),
+            })?;
         let Some(n) = n else {
             return Err(channel("skc_v1_read returned no value"));
         };
@@ -152,12 +153,11 @@ impl Read for ChunkReader<'_> {
 
 impl Drop for ChunkReader<'_> {
     fn drop(&mut self) {
-        // Best effort: the guest releases the parked reply, the host its chunk buffer.
-        if self.guest.has_export(protocol::CLOSE) {
-            let _ = self
-                .guest
-                .call_within_budget(protocol::CLOSE, &[self.marker.handle]);
-        }
+        // Best effort: the guest releases the parked reply (a guest without
+        // `skc_v1_close` just keeps it), the host its chunk buffer.
+        let _ = self
+            .guest
+            .call_within_budget(protocol::CLOSE, &[self.marker.handle]);
         if let Some((ptr, len)) = self.buffer.take() {
             let _ = self.guest.deallocate(ptr, len);
         }

@@ -92,7 +92,9 @@ impl Export {
         Export::Poll,
     ];
 
-    /// The seven exports the server requires of a raw plugin (all but `poll`).
+    /// The seven exports a default test plugin has: every standard one but `poll`. (The
+    /// server itself needs only `plugin_id` and `allocate` to take a module for a raw
+    /// plugin, §2.2.)
     pub const REQUIRED: [Export; 7] = [
         Export::Allocate,
         Export::Deallocate,
