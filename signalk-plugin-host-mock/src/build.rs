@@ -1,9 +1,10 @@
 //! Building a plugin crate to `wasm32-wasip1` from a test or the CLI.
 //!
 //! The build uses the crate's release profile (the recommended size profile lives in
-//! the workspace root) and its own target directory, `target/wasm-plugins` under the
-//! crate's workspace, so it never fights the test build for Cargo's lock or rebuilds
-//! the host's dependencies for wasm. Cargo's own incremental build is the cache; within
+//! the workspace root) and its own directory, `wasm-plugins` inside the crate's Cargo
+//! target directory (`target/` under its workspace, or wherever `CARGO_TARGET_DIR` or
+//! `build.target-dir` puts it), so it never fights the test build for Cargo's lock or
+//! rebuilds the host's dependencies for wasm. Cargo's own incremental build is the cache; within
 //! one process each crate is built at most once.
 
 use std::collections::HashMap;
@@ -48,8 +49,11 @@ pub fn build_plugin(crate_dir: impl AsRef<Path>) -> Result<PathBuf, Error> {
     ensure_target()?;
     let manifest = dir.join("Cargo.toml");
     let meta = metadata(&manifest)?;
-    let target_dir = PathBuf::from(meta["workspace_root"].as_str().unwrap_or("."))
-        .join("target")
+    // Cargo resolves `CARGO_TARGET_DIR` and `build.target-dir` into `target_directory`.
+    let target_dir = meta["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| Error::Build("cargo metadata gave no target_directory".into()))?
         .join("wasm-plugins");
     let lib = cdylib_name(&meta, &manifest)?;
     let output = cargo()
@@ -112,7 +116,13 @@ fn cargo() -> Command {
 }
 
 fn metadata(manifest: &Path) -> Result<Value, Error> {
-    let out = cargo()
+    let mut cmd = cargo();
+    // Unlike the build's flags, the user's target directory is wanted: it is where the
+    // wasm build goes too (the build passes it back as `--target-dir`).
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    let out = cmd
         .args([
             "metadata",
             "--no-deps",

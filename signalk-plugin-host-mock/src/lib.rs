@@ -47,6 +47,7 @@ mod options;
 mod package;
 mod pipeline;
 mod recorded;
+pub mod scaffold;
 mod sockets;
 mod state;
 

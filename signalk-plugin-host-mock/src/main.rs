@@ -3,6 +3,8 @@
 //! ```text
 //! signalk-plugin-host-mock run <plugin.wasm | crate dir> [--config file.json] [--polls N]
 //!                               [--delta file.json]... [--package-name NAME] [--capability CAP]...
+//! signalk-plugin-host-mock package <plugin.wasm | crate dir> --out DIR [--name NAME]
+//! signalk-plugin-host-mock new <DIR> [--sdk-path CHECKOUT]
 //! ```
 //!
 //! Everything the plugin does is printed as one JSON object per line on stdout.
@@ -12,8 +14,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
+use signalk_plugin_host_mock::scaffold::{SdkSource, new_plugin};
 use signalk_plugin_host_mock::{
     Capabilities, Capability, HostCall, HostOptions, MockHost, Quirks, build_plugin,
+    required_capabilities,
 };
 
 #[derive(Parser)]
@@ -32,6 +36,18 @@ enum Command {
     Run(RunArgs),
     /// Make the npm-installable folder signalk-server loads: package.json + plugin.wasm.
     Package(PackageArgs),
+    /// Write a new plugin crate (plugin, native tests, mock-host tests, README) into DIR.
+    New(NewArgs),
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// The directory to create; its name is the crate name.
+    dir: PathBuf,
+    /// Depend on a local checkout of the signalk-plugin workspace (its root) instead of
+    /// crates.io.
+    #[arg(long, value_name = "DIR")]
+    sdk_path: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -59,7 +75,8 @@ struct RunArgs {
     /// npm package name (default: from package.json, else the crate or file name).
     #[arg(long)]
     package_name: Option<String>,
-    /// package.json whose `wasmCapabilities` to grant (default: the crate's, if any).
+    /// package.json whose `wasmCapabilities` to grant (default: the one in the crate or
+    /// next to the `.wasm`; for a crate without one, what `package` would write).
     #[arg(long, value_name = "FILE")]
     package_json: Option<PathBuf>,
     /// Grant a capability (repeatable): putHandlers, rawSockets, resourceProvider, ...
@@ -89,6 +106,21 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::New(args) => {
+            let sdk = args.sdk_path.map_or(SdkSource::Registry, SdkSource::Path);
+            match new_plugin(&args.dir, &sdk) {
+                Ok(files) => {
+                    for file in files {
+                        println!("{}", file.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Package(args) => match package(&args) {
             Ok(dir) => {
                 println!("{}", dir.display());
@@ -146,9 +178,12 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     } else {
         (args.plugin.clone(), None)
     };
+    // The package.json the server would read: given, in the crate, or next to the wasm
+    // (where `package` puts it).
     let package_json = args.package_json.clone().or_else(|| {
         crate_dir
-            .as_ref()
+            .clone()
+            .or_else(|| wasm.parent().map(Path::to_path_buf))
             .map(|d| d.join("package.json"))
             .filter(|p| p.is_file())
     });
@@ -172,13 +207,16 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         })
         .or_else(|| wasm.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
         .unwrap_or_else(|| "plugin".into());
-    let mut caps = match &package {
-        Some(p) => Capabilities::from_json(p.get("wasmCapabilities").unwrap_or(&Value::Null))?,
-        None => Capabilities::default(),
+    let mut caps = match (&package, &crate_dir) {
+        (Some(p), _) => Capabilities::from_json(p.get("wasmCapabilities").unwrap_or(&Value::Null))?,
+        // A crate without package.json: grant what `package` would write for it.
+        (None, Some(_)) => required_capabilities(&std::fs::read(&wasm)?)?,
+        (None, None) => Capabilities::default(),
     };
     for cap in &args.capabilities {
         caps = caps.with(cap.parse::<Capability>()?);
     }
+    let granted = caps.to_json();
     let mut options = HostOptions::new(name)
         .capabilities(caps)
         .enable_debug(args.debug)
@@ -192,7 +230,9 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
     let mut host = MockHost::load(&wasm, options)?;
     print(
-        json!({"event": "loaded", "wasm": wasm, "name": host.name(), "schema": host.schema(),
+        json!({"event": "loaded", "wasm": wasm, "package_json": package_json,
+                 "capabilities": granted,
+                 "name": host.name(), "schema": host.schema(),
                  "routes": host.routes().iter().map(|r| json!({"method": r.method, "path": r.path, "handler": r.handler})).collect::<Vec<_>>()}),
     );
     let mut seen = 0;

@@ -15,4 +15,5 @@ mod own_vessel;
 mod providers;
 mod realhost;
 mod reliability;
+mod scaffold;
 mod supervisor;
