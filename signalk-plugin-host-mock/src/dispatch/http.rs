@@ -1,11 +1,12 @@
 //! §8 — a plugin's HTTP routes: the route list `http_endpoints` declares (read once at
-//! load), and one request through a matched route's handler export with the 64 KiB
-//! response buffer, a chunked reply reassembled, and the envelope rules applied.
+//! load), and one call of a matched route's handler export with the 64 KiB response
+//! buffer, a chunked reply reassembled, and the envelope rules applied. Routing itself
+//! is Express's (`crate::express`, driven by `MockHost::http`).
 
 use serde_json::Value;
 
 use crate::chunked::Channel;
-use crate::express::{self, HttpRequest, HttpResponse, Route};
+use crate::express::{self, HttpResponse, Route, RoutePattern};
 use crate::guest::{Guest, Shape};
 use crate::{Error, memory};
 
@@ -67,6 +68,14 @@ pub(crate) fn read_routes(guest: &mut Guest) -> Vec<Route> {
                 .log(format!("http_endpoints: method {method} skipped"));
             continue;
         }
+        if let Err(express::Unsupported(c)) = RoutePattern::compile(path) {
+            // Express would compile it to a regular expression the mock host does not
+            // port: say so rather than answer 404 without a reason.
+            guest.state_mut().log(format!(
+                "http_endpoints: route path {path:?} uses {c:?}, regular-expression syntax \
+                 the mock host does not model; requests to it get 404 here"
+            ));
+        }
         routes.push(Route {
             method,
             path: path.to_owned(),
@@ -76,38 +85,24 @@ pub(crate) fn read_routes(guest: &mut Guest) -> Vec<Route> {
     routes
 }
 
-/// Sends `request` (its path already relative to the plugin) to the first matching
-/// custom route: Express's 404 when none matches, a 500 naming a missing handler
-/// export or a trap, the handler's envelope otherwise.
+/// Calls `route`'s handler export with the request context (§8.3): a 500 naming a
+/// missing export or a trap, the handler's envelope through `res.send` otherwise.
 ///
 /// # Errors
 ///
 /// Only [`Error::Timeout`]: where the real server would hang.
-pub(crate) fn call_route(
+pub(crate) fn call_handler(
     guest: &mut Guest,
     channel: &mut Channel,
-    routes: &[Route],
-    request: &HttpRequest,
+    handler: &str,
+    context: &Value,
 ) -> Result<HttpResponse, Error> {
-    let found = routes.iter().find_map(|r| {
-        (r.method == request.method)
-            .then(|| express::match_path(&r.path, &request.path))
-            .flatten()
-            .map(|params| (r.handler.as_str(), params))
-    });
-    let Some((handler, params)) = found else {
-        return Ok(HttpResponse::new(
-            404,
-            "text/html; charset=utf-8",
-            format!("Cannot {} {}", request.method, request.path),
-        ));
-    };
     if !guest.has_export(handler) {
         return Ok(HttpResponse::error(&format!(
             "Handler function {handler} not found"
         )));
     }
-    let text = request.to_json_with(params).to_string();
+    let text = context.to_string();
     let shape = Shape {
         input: Some(text.as_bytes()),
         output: Some(RESPONSE_BUFFER),

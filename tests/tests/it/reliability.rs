@@ -440,7 +440,15 @@ fn refused_http(response: &HttpResponse) -> Verdict {
     let message = response
         .body_json()
         .ok()
-        .and_then(|b| b.get("error").and_then(Value::as_str).map(str::to_owned))
+        .and_then(|b| {
+            // A plugin's `{"error": text}`, or errorhandler's `{"error": {"message"}}` for
+            // a body the server's body-parser refuses (asked for with `accept`).
+            let error = b.get("error")?;
+            error
+                .as_str()
+                .or_else(|| error.get("message").and_then(Value::as_str))
+                .map(str::to_owned)
+        })
         .unwrap_or_else(|| response.body.clone());
     if (400..500).contains(&response.status) && bounded(&message) {
         Verdict::Clear
@@ -1010,7 +1018,11 @@ fn anchor_watch(h: &mut Harness, big: bool) {
             &label,
             |host| {
                 Ok(refused_http(
-                    &host.http(HttpRequest::post("/api/drop").json(body))?,
+                    &host.http(
+                        HttpRequest::post("/api/drop")
+                            .json(body)
+                            .header("accept", "application/json"),
+                    )?,
                 ))
             },
             anchor_drop_applies,
