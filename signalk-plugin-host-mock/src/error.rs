@@ -23,7 +23,8 @@ pub enum Error {
     Trap {
         /// The export that was called.
         export: String,
-        /// wasmtime's description of the trap.
+        /// The trap as V8 words it (`unreachable`, `memory access out of bounds`, ...):
+        /// what a client of the real server sees.
         message: String,
     },
     /// The export ran past [`HostOptions::call_timeout`](crate::HostOptions::call_timeout).
@@ -86,6 +87,10 @@ pub enum Error {
     /// keys, a failing `Serialize` impl, ...).
     #[error("{0}")]
     Input(String),
+    /// The request reaches a part of signalk-server the mock host does not model (a
+    /// route, a kind of PUT): answering anything would be a guess.
+    #[error("the mock host does not model {0}")]
+    Unsupported(String),
     /// A `package.json` or its `wasmCapabilities` could not be read.
     #[error("package.json: {0}")]
     Package(String),
@@ -104,6 +109,27 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error as the server's JavaScript prints it (`${error}`): a trap is a
+    /// `RuntimeError` with V8's message (a stack overflow a `RangeError`), so a trapping
+    /// PUT handler's reply reads `Handler error: RuntimeError: unreachable`
+    /// (`wasm/bindings/env-imports.js`, the `sk_register_put_handler` callback).
+    ///
+    /// ```
+    /// use signalk_plugin_host_mock::Error;
+    /// let trap = Error::Trap { export: "poll".into(), message: "unreachable".into() };
+    /// assert_eq!(trap.js_string(), "RuntimeError: unreachable");
+    /// ```
+    #[must_use]
+    pub fn js_string(&self) -> String {
+        match self {
+            Error::Trap { message, .. } if message == crate::guest::call::STACK_OVERFLOW => {
+                format!("RangeError: {message}")
+            }
+            Error::Trap { message, .. } => format!("RuntimeError: {message}"),
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),

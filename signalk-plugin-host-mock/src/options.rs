@@ -163,11 +163,16 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// Which of signalk-server 2.32.0's defects the mock host reproduces.
+/// Which of signalk-server 2.32.0's defects the mock host reproduces: one switch per
+/// bug, each named after the server code that has it (paths under
+/// `node_modules/signalk-server/dist/`).
 ///
 /// The default, [`Quirks::signalk_2_32_0`], behaves exactly like the released server so a
 /// test passing here passes there. [`Quirks::fixed`] behaves as the server is documented
 /// to, which is what a plugin written against the *working* path should also survive.
+/// Behaviour that is merely surprising but intended (deltas emitted inside `plugin_stop`
+/// not coming back, `canClear: false` on plugin notifications) is not a quirk and does
+/// not change with these switches.
 ///
 /// ```
 /// use signalk_plugin_host_mock::Quirks;
@@ -177,15 +182,29 @@ fn truthy(v: &Value) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Quirks {
-    /// Every REST PUT answers 500 whatever the handler replied (§9).
+    /// `put.js`, `putPath`: the action handler's *return value* is dereferenced
+    /// (`result.state`), but the WASM callback registered by `sk_register_put_handler`
+    /// (`wasm/bindings/env-imports.js`) answers through `cb(reply)` and returns
+    /// `undefined`. So every REST PUT that reaches a plugin answers 500
+    /// `Cannot read properties of undefined (reading 'state')`, and a WebSocket client
+    /// gets the plugin's reply and then that 500 with the same `requestId` (§9).
+    /// Fixed: the REST answer is the plugin's reply, and the WebSocket gets only it.
     pub put_reply_always_500: bool,
-    /// `sk_get_self_path` always returns 0 (§3.3).
+    /// `wasm/bindings/env-imports.js`, `sk_get_self_path`: it looks for
+    /// `app.getSelfPath`, which the WASM plugin's `app` object does not have, so it
+    /// always returns 0 (§3.3).
     pub self_path_unavailable: bool,
-    /// `sk_read_config` gives `{}` and `sk_save_config` fails for scoped package names (§3.4).
+    /// `wasm/bindings/env-imports.js`, `sk_read_config` / `sk_save_config`: the config
+    /// file is looked up under the package name, not the plugin id, so for a scoped
+    /// package (`@scope/name`) reading gives `{}` and saving fails (§3.4).
     pub scoped_config_unavailable: bool,
-    /// UDP sockets of scoped packages survive `plugin_stop` (§3.10).
+    /// `wasm/bindings/socket-manager.js`, `closeAllForPlugin`: sockets are recorded
+    /// under the package name but closed by plugin id, so a scoped package's UDP
+    /// sockets survive `plugin_stop` (§3.10).
     pub scoped_udp_survives_stop: bool,
-    /// Providers registered outside a successful `plugin_start` never become ready (§3.7).
+    /// `wasm/loader/plugin-lifecycle.js`, `startWasmPluginInternal`: provider records
+    /// get their instance (`update*ProviderInstance`) only after `plugin_start`
+    /// returned 0, so providers registered at any other time are never answered (§3.7).
     pub providers_ready_only_after_start: bool,
 }
 
@@ -250,6 +269,9 @@ impl Default for Quirks {
 pub struct HostOptions {
     pub(crate) package_name: String,
     pub(crate) package_version: String,
+    /// `description` and `keywords` of the package.json, for the plugin list.
+    pub(crate) package_description: Option<Value>,
+    pub(crate) package_keywords: Option<Value>,
     pub(crate) capabilities: Capabilities,
     pub(crate) quirks: Quirks,
     pub(crate) configuration: Option<Value>,
@@ -280,6 +302,8 @@ impl HostOptions {
         HostOptions {
             package_name: package_name.into(),
             package_version: "0.1.0".into(),
+            package_description: None,
+            package_keywords: None,
             capabilities: Capabilities::default(),
             quirks: Quirks::default(),
             configuration: None,
@@ -319,6 +343,23 @@ impl HostOptions {
     #[must_use]
     pub fn package_version(mut self, version: impl Into<String>) -> Self {
         self.package_version = version.into();
+        self
+    }
+
+    /// What the plugin list (`GET /skServer/plugins`) shows from the package.json:
+    /// its `description` and `keywords`. [`MockHost::load`](crate::MockHost::load) reads
+    /// them from a `package.json` beside the `.wasm` file of the same package name.
+    ///
+    /// ```
+    /// # use signalk_plugin_host_mock::HostOptions;
+    /// let options = HostOptions::new("p")
+    ///     .package_json(&serde_json::json!({"description": "A plugin", "keywords": ["signalk-wasm-plugin"]}));
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn package_json(mut self, package_json: &Value) -> Self {
+        self.package_description = package_json.get("description").cloned();
+        self.package_keywords = package_json.get("keywords").cloned();
         self
     }
 

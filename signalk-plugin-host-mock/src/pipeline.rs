@@ -1,35 +1,66 @@
-//! The server's delta pipeline (`app.handleMessage`, §3.3 and §4.8): normalise the
-//! delta the way signalk-server does, keep v1 values in the data model, and hand every
-//! delta to the running plugin's `delta_handler` — synchronously, so a plugin's own
-//! `sk_handle_message` re-enters it exactly as on the real server.
+//! The server's delta pipeline (`app.handleMessage` in `dist/index.js`, §3.3 and
+//! §4.8): normalise the delta the way signalk-server does, run the notifications
+//! API's input handler (`server::notifications`), hand the delta to the running
+//! plugin's `delta_handler` (the full model's `delta` event fires before the model
+//! changes), then keep v1 values in the full model (`server::model`). All of it
+//! synchronously, so a plugin's own `sk_handle_message` re-enters it exactly as on the
+//! real server.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasmtime::AsContextMut;
 
 use crate::guest::{Shape, call};
+use crate::server::model::source_id;
 use crate::state::{HostState, PluginState};
 
-/// Runs one delta from `source_package` through the pipeline.
+/// Runs one delta from `provider_id` (a package name, `notificationApi`, ...) through
+/// the pipeline.
 pub(crate) fn handle_message(
     ctx: &mut impl AsContextMut<Data = HostState>,
-    source_package: &str,
+    provider_id: &str,
     delta: Value,
     v2: bool,
 ) {
     let mut store = ctx.as_context_mut();
     let state = store.data_mut();
     let self_context = state.self_context();
-    let Some(mut delta) = normalize(crate::js::round_trip(delta), source_package, &self_context)
-    else {
-        state.log("handleMessage: delta dropped (not an object)");
-        return;
+    let now = now();
+    let mut delta = match normalize(
+        crate::js::round_trip(delta),
+        provider_id,
+        &self_context,
+        &now,
+    ) {
+        Ok(delta) => delta,
+        Err(why) => {
+            state.log(format!("handleMessage from {provider_id}: {why}"));
+            return;
+        }
     };
-    mark_notifications(state, &mut delta);
-    if !v2 {
-        apply(state, &delta);
+    // The notifications API's delta input handler: its own deltas go through
+    // `handleMessage` first, then this one goes on (even with no updates left).
+    let filtered = state.notifications.filter(&mut delta, &now);
+    if let Some(error) = filtered.error {
+        state.log(format!("Delta input handler threw: {error}"));
     }
-    state.recorded.push_delta(delta.clone());
+    for note in filtered.notification_deltas {
+        handle_message(ctx, "notificationApi", note, false);
+    }
+    let mut store = ctx.as_context_mut();
+    store.data_mut().recorded.push_delta(delta.clone());
     dispatch(ctx, &delta);
+    if !v2 {
+        let mut store = ctx.as_context_mut();
+        let state = store.data_mut();
+        for error in state.model.add_delta(&delta) {
+            state.log(error);
+        }
+    }
+}
+
+/// The time as `new Date().toISOString()` writes it.
+pub(crate) fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
 /// Calls the plugin's `delta_handler` if it is running and has one.
@@ -39,7 +70,9 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
     let Some(func) = state.exports.and_then(|e| e.delta_handler) else {
         return;
     };
-    if state.state != PluginState::Running {
+    // `startWasmPlugin` subscribes after a successful start; `stopWasmPlugin`
+    // unsubscribes before it calls `plugin_stop`.
+    if state.state != PluginState::Running || !state.delta_subscribed {
         return;
     }
     if state.delta_depth >= state.options.max_delta_depth {
@@ -79,176 +112,197 @@ fn valid_label(label: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// What `app.handleMessage` does to a delta before anyone sees it.
-pub(crate) fn normalize(delta: Value, source_package: &str, self_context: &str) -> Option<Value> {
-    let Value::Object(mut delta) = delta else {
-        return None;
+/// `isValidUpdate`: an object whose `values`, if present, is an array of objects that
+/// all have a string `path`.
+fn valid_update(update: &Value) -> bool {
+    let Value::Object(update) = update else {
+        return false;
     };
-    match delta.get("context").and_then(Value::as_str) {
-        None | Some("vessels.self") => {
+    match update.get("values") {
+        None => true,
+        Some(Value::Array(values)) => values
+            .iter()
+            .all(|v| v.get("path").is_some_and(Value::is_string)),
+        Some(_) => false,
+    }
+}
+
+/// What `app.handleMessage` does to a delta before anyone sees it: the context, each
+/// update's validity, label, `$source` (`getSourceId` of a structured source, so a
+/// label without a type gives `label.XX`) and timestamp. `Err` says why the server
+/// drops the whole delta.
+pub(crate) fn normalize(
+    delta: Value,
+    provider_id: &str,
+    self_context: &str,
+    now: &str,
+) -> Result<Value, String> {
+    let Value::Object(mut delta) = delta else {
+        return Err("not an object: ignored".into());
+    };
+    let Some(Value::Array(updates)) = delta.get_mut("updates").map(Value::take) else {
+        return Err("no `updates` array: ignored".into());
+    };
+    match delta.get("context") {
+        None => {
+            delta.insert("context".into(), Value::from(self_context));
+        }
+        Some(Value::String(c)) if c == "vessels.self" => {
             delta.insert("context".into(), Value::from(self_context));
         }
         Some(_) => {}
     }
-    let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
-    let updates = match delta.remove("updates") {
-        Some(Value::Array(updates)) => updates,
-        _ => Vec::new(),
-    };
     let mut kept = Vec::with_capacity(updates.len());
     for update in updates {
+        if !valid_update(&update) {
+            continue;
+        }
         let Value::Object(mut update) = update else {
             continue;
         };
         match update.get_mut("source") {
-            Some(Value::Object(source)) => {
+            None => {
+                if !update.contains_key("$source") {
+                    update.insert("$source".into(), Value::from(provider_id));
+                }
+            }
+            Some(source @ (Value::Object(_) | Value::Array(_))) => {
                 let ok = source
                     .get("label")
                     .and_then(Value::as_str)
                     .is_some_and(valid_label);
-                if !ok {
-                    source.insert("label".into(), Value::from(source_package));
+                if let (false, Value::Object(fields)) = (ok, &mut *source) {
+                    fields.insert("label".into(), Value::from(provider_id));
+                }
+                // An array cannot carry the label through JSON, but getSourceId
+                // sees it: the id is the provider's.
+                let id = match source {
+                    Value::Array(_) => format!("{provider_id}.XX"),
+                    other => source_id(other),
+                };
+                if !update
+                    .get("$source")
+                    .is_some_and(crate::server::model::truthy)
+                {
+                    update.insert("$source".into(), Value::from(id));
                 }
             }
-            _ => {
-                update
-                    .entry("$source")
-                    .or_insert_with(|| Value::from(source_package));
+            Some(other) => {
+                // `update.source.label = providerId` on a primitive throws in strict
+                // mode, outside the server's try: the whole delta is lost.
+                return Err(format!(
+                    "TypeError: Cannot set properties of {} (setting 'label')",
+                    if other.is_null() {
+                        "null".to_owned()
+                    } else {
+                        format!("{other}")
+                    }
+                ));
             }
         }
-        update
-            .entry("timestamp")
-            .or_insert_with(|| Value::from(now.clone()));
-        let has_values = match update.get_mut("values") {
-            Some(Value::Array(values)) => {
-                values.retain(|v| v.is_object() && v.get("path").is_some_and(Value::is_string));
-                true
-            }
-            Some(_) => {
-                update.remove("values");
-                false
-            }
-            None => false,
-        };
-        if !matches!(update.get("meta"), Some(Value::Array(_))) {
-            update.remove("meta");
+        if !update
+            .get("timestamp")
+            .is_some_and(crate::server::model::truthy)
+        {
+            update.insert("timestamp".into(), Value::from(now));
         }
-        if !has_values && !update.contains_key("meta") {
-            continue;
+        if update.contains_key("meta") && !matches!(update.get("meta"), Some(Value::Array(_))) {
+            update.shift_remove("meta");
         }
-        kept.push(Value::Object(update));
+        if update.contains_key("values") || update.contains_key("meta") {
+            kept.push(Value::Object(update));
+        }
+    }
+    if kept.is_empty() {
+        return Err("no valid updates: discarded".into());
     }
     delta.insert("updates".into(), Value::Array(kept));
-    Some(Value::Object(delta))
-}
-
-/// The server adds `id` and `status` to notification values and `notificationId` to
-/// their update.
-fn mark_notifications(state: &mut HostState, delta: &mut Value) {
-    let Some(updates) = delta.get_mut("updates").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for update in updates {
-        let Some(values) = update.get_mut("values").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        let mut id = None;
-        for pv in values.iter_mut() {
-            let is_notification = pv["path"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("notifications."));
-            if let (true, Some(value)) = (
-                is_notification,
-                pv.get_mut("value").and_then(Value::as_object_mut),
-            ) {
-                state.notification_ids += 1;
-                let nid = format!("00000000-0000-4000-8000-{:012x}", state.notification_ids);
-                value
-                    .entry("id")
-                    .or_insert_with(|| Value::from(nid.clone()));
-                value.entry("status").or_insert_with(|| {
-                    json!({"silenced": false, "acknowledged": false, "canSilence": true, "canAcknowledge": true, "canClear": true})
-                });
-                id = Some(nid);
-            }
-        }
-        if let (Some(id), Some(update)) = (id, update.as_object_mut()) {
-            update.entry("notificationId").or_insert(Value::from(id));
-        }
-    }
-}
-
-/// v1 deltas update the full model (what `/signalk/v1/api/` would serve).
-fn apply(state: &mut HostState, delta: &Value) {
-    let Some(context) = delta["context"].as_str() else {
-        return;
-    };
-    let paths = state.model.entry(context.to_owned()).or_default();
-    for update in delta["updates"].as_array().into_iter().flatten() {
-        for pv in update["values"].as_array().into_iter().flatten() {
-            if let Some(path) = pv["path"].as_str() {
-                // A new value replaces value, source and timestamp; meta stays.
-                let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
-                if let Some(entry) = entry.as_object_mut() {
-                    entry.insert("value".into(), pv["value"].clone());
-                    entry.insert("$source".into(), update["$source"].clone());
-                    entry.insert("timestamp".into(), update["timestamp"].clone());
-                }
-            }
-        }
-        for pm in update["meta"].as_array().into_iter().flatten() {
-            if let (Some(path), Some(meta)) = (pm["path"].as_str(), pm["value"].as_object()) {
-                let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
-                if let Some(entry) = entry.as_object_mut() {
-                    let slot = entry.entry("meta").or_insert_with(|| json!({}));
-                    if let Some(slot) = slot.as_object_mut() {
-                        slot.extend(meta.clone());
-                    }
-                }
-            }
-        }
-    }
+    Ok(Value::Object(delta))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const SELF: &str = "vessels.urn:mrn:signalk:uuid:1";
+    const NOW: &str = "2026-01-01T00:00:00.000Z";
+
+    fn norm(delta: Value, provider: &str) -> Result<Value, String> {
+        normalize(delta, provider, SELF, NOW)
+    }
 
     #[test]
     fn context_and_source_are_filled_in() {
-        let d = normalize(
+        let d = norm(
             json!({"updates":[{"values":[{"path":"a","value":1}]}]}),
             "@acme/x",
-            SELF,
         )
         .unwrap();
         assert_eq!(d["context"], SELF);
         assert_eq!(d["updates"][0]["$source"], "@acme/x");
-        assert!(d["updates"][0]["timestamp"].is_string());
-        let d = normalize(json!({"context":"vessels.self","updates":[]}), "p", SELF).unwrap();
+        assert_eq!(d["updates"][0]["timestamp"], NOW);
+        let d = norm(
+            json!({"context":"vessels.self","updates":[{"values":[]}]}),
+            "p",
+        )
+        .unwrap();
         assert_eq!(d["context"], SELF);
-        let d = normalize(json!({"context":"vessels.other","updates":[]}), "p", SELF).unwrap();
+        let d = norm(
+            json!({"context":"vessels.other","updates":[{"values":[]}]}),
+            "p",
+        )
+        .unwrap();
         assert_eq!(d["context"], "vessels.other");
+        // Only a missing context is filled in: null stays null.
+        let d = norm(json!({"context":null,"updates":[{"values":[]}]}), "p").unwrap();
+        assert_eq!(d["context"], Value::Null);
+        // A falsy timestamp is replaced.
+        let d = norm(json!({"updates":[{"timestamp":"","values":[]}]}), "p").unwrap();
+        assert_eq!(d["updates"][0]["timestamp"], NOW);
     }
 
     #[test]
-    fn bad_labels_are_replaced_and_bad_values_dropped() {
-        let d = normalize(
+    fn a_labelled_source_without_type_gets_label_xx() {
+        let d = norm(
+            json!({"updates":[{"source":{"label":"gps"},"values":[]}]}),
+            "p",
+        )
+        .unwrap();
+        assert_eq!(d["updates"][0]["$source"], "gps.XX");
+        let d = norm(
+            json!({"updates":[{"source":{"label":"has space","talker":"GP"},"values":[]}]}),
+            "pkg",
+        )
+        .unwrap();
+        assert_eq!(d["updates"][0]["source"]["label"], "pkg");
+        assert_eq!(d["updates"][0]["$source"], "pkg.GP");
+        let d = norm(
+            json!({"updates":[{"source":{"label":"x"},"$source":"mine","values":[]}]}),
+            "p",
+        )
+        .unwrap();
+        assert_eq!(d["updates"][0]["$source"], "mine");
+        assert!(norm(json!({"updates":[{"source":"str","values":[]}]}), "p").is_err());
+    }
+
+    #[test]
+    fn an_update_with_one_bad_value_is_discarded_whole() {
+        let d = norm(
             json!({"updates":[
-                {"source":{"label":"has space"},"values":[{"path":"a","value":1}, null, {"value":2}]},
+                {"values":[{"path":"a","value":1}, null, {"value":2}]},
                 {"values":"nope"},
-                {"meta":{"not":"array"}}
+                {"meta":{"not":"array"}},
+                {"values":[{"path":"b","value":2}]}
             ]}),
             "pkg",
-            SELF,
         )
         .unwrap();
         let updates = d["updates"].as_array().unwrap();
         assert_eq!(updates.len(), 1, "{d}");
-        assert_eq!(updates[0]["source"]["label"], "pkg");
-        assert_eq!(updates[0]["values"].as_array().unwrap().len(), 1);
-        assert!(normalize(json!([1]), "pkg", SELF).is_none());
+        assert_eq!(updates[0]["values"], json!([{"path":"b","value":2}]));
+        assert!(norm(json!([1]), "pkg").is_err());
+        assert!(norm(json!({"updates":[{"values":[null]}]}), "pkg").is_err());
+        assert!(norm(json!({"updates":{}}), "pkg").is_err());
     }
 }

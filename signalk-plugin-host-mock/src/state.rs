@@ -11,6 +11,9 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use crate::HostOptions;
 use crate::ledger::Ledger;
 use crate::recorded::Recorded;
+use crate::server::model::FullModel;
+use crate::server::notifications::Notifications;
+use crate::server::requests::Requests;
 use crate::sockets::Sockets;
 
 /// The plugin's lifecycle state as the server tracks it (§6.5).
@@ -49,8 +52,21 @@ pub(crate) struct HostState {
     pub(crate) recorded: Recorded,
     /// The provider-status table entry for this package (§3.2): (is_error, message).
     pub(crate) status: Option<(bool, String)>,
-    /// v1 full data model: context -> path -> value.
-    pub(crate) model: BTreeMap<String, BTreeMap<String, Value>>,
+    /// The full data model (v1) with its metadata registry: what the REST API serves.
+    pub(crate) model: FullModel,
+    /// The notifications API's ids and alarms.
+    pub(crate) notifications: Notifications,
+    /// PUT requests by id (`requestResponse.js`).
+    pub(crate) requests: Requests,
+    /// The plugin's `enabled` flag (its config file and the plugin list show it).
+    pub(crate) enabled: bool,
+    /// Whether the server rewrote the config file (`POST /config`), which orders its
+    /// members `configuration, enabled, enableDebug`; the installed file has
+    /// `enabled, enableDebug, configuration`.
+    pub(crate) config_rewritten: bool,
+    /// Whether the plugin's `delta_handler` is subscribed to the server's deltas:
+    /// from a successful start until the next stop begins.
+    pub(crate) delta_subscribed: bool,
     /// The `configuration` member of the plugin's config file on disk.
     pub(crate) config_file: Option<Value>,
     pub(crate) put_handlers: BTreeSet<(String, String)>,
@@ -63,7 +79,6 @@ pub(crate) struct HostState {
     pub(crate) delta_depth: u32,
     /// Set while the host is inside `plugin_start` (providers registered now become ready).
     pub(crate) in_start: bool,
-    pub(crate) notification_ids: u64,
 }
 
 impl HostState {
@@ -73,6 +88,7 @@ impl HostState {
             .clone()
             .or_else(|| options.configuration.clone());
         let recorded = Recorded::new(&options.package_name);
+        let model = FullModel::new(&options.self_id);
         HostState {
             wasi,
             limits,
@@ -81,7 +97,12 @@ impl HostState {
             state: PluginState::Stopped,
             recorded,
             status: None,
-            model: BTreeMap::new(),
+            model,
+            notifications: Notifications::default(),
+            requests: Requests::default(),
+            enabled: false,
+            config_rewritten: false,
+            delta_subscribed: false,
             config_file,
             put_handlers: BTreeSet::new(),
             resource_providers: BTreeMap::new(),
@@ -91,7 +112,6 @@ impl HostState {
             ledger: Ledger::default(),
             delta_depth: 0,
             in_start: false,
-            notification_ids: 0,
         }
     }
 

@@ -1,6 +1,6 @@
 //! §9 — PUT requests: handler lookup by exact context and path, the
-//! `handle_put_<context>_<path>` export, the 8 192-byte reply buffer, and what a REST
-//! client finally sees (always 500 on 2.32.0).
+//! `handle_put_<context>_<path>` export and the 8 192-byte reply buffer. What a REST or
+//! WebSocket client then receives is `server::requests`.
 
 use serde_json::{Value, json};
 
@@ -14,7 +14,8 @@ pub const REPLY_BUFFER: u32 = signalk_plugin_abi::buffers::PUT_REPLY as u32;
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutResponse {
     /// The reply the server's action callback received (`{state, statusCode, message?}`),
-    /// after the server's own mapping (`SUCCESS` → COMPLETED/200, `FAILURE` → 502).
+    /// after the server's own mapping (`SUCCESS` → COMPLETED/200, `FAILURE` → 502);
+    /// without a handler, the server's 405 reply.
     pub reply: Value,
     /// The HTTP status a REST client gets. With the 2.32.0 quirk this is always 500
     /// once a handler ran, whatever it replied.
@@ -37,84 +38,94 @@ impl PutResponse {
     }
 }
 
-/// A PUT with the value's JSON text given as is; handlers run whatever the plugin's
-/// state. See [`MockHost::put`](crate::MockHost::put).
+/// What the server's PUT callback for a WASM plugin
+/// (`wasm/bindings/env-imports.js`, the callback `sk_register_put_handler` registers)
+/// hands to `cb`: the handler's reply as `JSON.parse` made it, or the error reply the
+/// callback builds itself.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CallbackReply {
+    /// What `cb` received.
+    pub(crate) reply: Value,
+    /// Whether the plugin's handler export ran.
+    pub(crate) handler_ran: bool,
+}
+
+/// Looks up the handler for exactly `context` and `path` (`put.js`, `putPath`: the
+/// `actionHandlers[context][path]` table) and runs the WASM callback. `None`: no
+/// plugin registered the path.
 ///
 /// # Errors
 ///
-/// [`Error::Timeout`] (where the server would hang); every other outcome is a
-/// [`PutResponse`].
-pub(crate) fn put(
+/// [`Error::Timeout`] (where the server would hang).
+pub(crate) fn run_callback(
     guest: &mut Guest,
     context: &str,
     path: &str,
     value_json: &str,
-) -> Result<PutResponse, Error> {
-    let done = |reply: Value, ran: bool| PutResponse {
-        http_status: reply["statusCode"]
-            .as_u64()
-            .and_then(|c| u16::try_from(c).ok())
-            .unwrap_or(500),
-        reply,
-        handler_ran: ran,
-    };
+) -> Result<Option<CallbackReply>, Error> {
     if !guest
         .state()
         .put_handlers
         .contains(&(context.to_owned(), path.to_owned()))
     {
-        return Ok(done(
-            json!({"state": "COMPLETED", "statusCode": 405, "message": format!("PUT not supported for {path}")}),
-            false,
-        ));
+        return Ok(None);
     }
     let export = signalk_plugin_abi::put::export_name(context, path);
     if !guest.has_export(&export) {
-        return Ok(done(
-            json!({"state": "COMPLETED", "statusCode": 501, "message": "Handler not implemented"}),
-            false,
-        ));
+        return Ok(Some(CallbackReply {
+            reply: json!({"state": "COMPLETED", "statusCode": 501, "message": "Handler not implemented"}),
+            handler_ran: false,
+        }));
     }
     let shape = Shape {
         input: Some(value_json.as_bytes()),
         output: Some(REPLY_BUFFER),
         free_on_trap: false,
     };
-    let out = guest.invoke(&export, shape);
     let failed = |msg: String| json!({"state": "COMPLETED", "statusCode": 500, "message": format!("Handler error: {msg}")});
-    let reply = match out {
+    let reply = match guest.invoke(&export, shape) {
         Ok(out) => {
             let text = memory::decode(&out.output.unwrap_or_default());
-            match serde_json::from_str::<Value>(&text) {
-                Ok(reply) => map_state(crate::js::round_trip(reply)),
-                Err(err) => failed(err.to_string()),
+            match crate::express::v8_parse(&text) {
+                // `cb(null)` throws inside the callback's `try` (`reply.state`), which
+                // then calls `cb` with the error.
+                Ok(Value::Null) => {
+                    failed("TypeError: Cannot read properties of null (reading 'state')".into())
+                }
+                Ok(reply) => reply,
+                Err(crate::express::JsonError::Syntax(message)) => {
+                    failed(format!("SyntaxError: {message}"))
+                }
+                // serde_json and V8 both stop far below what a reply buffer can nest;
+                // the server's stack would overflow here.
+                Err(crate::express::JsonError::TooDeep) => failed(format!(
+                    "RangeError: {}",
+                    crate::guest::call::STACK_OVERFLOW
+                )),
             }
         }
         Err(err @ Error::Timeout { .. }) => return Err(err),
-        Err(Error::Trap { message, .. }) => failed(message),
-        Err(err) => failed(err.to_string()),
+        Err(err) => failed(err.js_string()),
     };
-    let mut response = done(reply, true);
-    if guest.state().options.quirks.put_reply_always_500 {
-        response.http_status = 500;
-    } else if response.reply["state"] == "PENDING" {
-        response.http_status = 202;
-    }
-    Ok(response)
+    Ok(Some(CallbackReply {
+        reply,
+        handler_ran: true,
+    }))
 }
 
-/// The server maps the legacy states: SUCCESS → COMPLETED/200, FAILURE → COMPLETED/502.
-fn map_state(mut reply: Value) -> Value {
-    match reply["state"].as_str() {
+/// `fixReply` (`put.js`, `putPath`): the legacy states SUCCESS → COMPLETED/200 and
+/// FAILURE → COMPLETED/502.
+pub(crate) fn fix_reply(reply: &mut Value) {
+    let Value::Object(fields) = reply else { return };
+    match fields.get("state").and_then(Value::as_str) {
         Some("SUCCESS") => {
-            reply["state"] = "COMPLETED".into();
-            reply["statusCode"] = 200.into();
+            fields.insert("state".into(), "COMPLETED".into());
+            fields.insert("statusCode".into(), 200.into());
         }
         Some("FAILURE") => {
-            reply["state"] = "COMPLETED".into();
-            reply["statusCode"] = 502.into();
+            fields.insert("state".into(), "COMPLETED".into());
+            fields.insert("statusCode".into(), 502.into());
         }
         _ => {}
     }
-    reply
 }

@@ -28,7 +28,7 @@ pub(crate) fn fault(
         },
         Some(trap) => Error::Trap {
             export: export.into(),
-            message: trap.to_string(),
+            message: v8_trap_message(*trap),
         },
         // A host function's own error (strict mode, an i64 result): its message is the
         // root cause; the outer layers only carry the wasm backtrace.
@@ -38,6 +38,42 @@ pub(crate) fn fault(
         },
     }
 }
+
+/// What V8 calls a trap: the `message` of the `WebAssembly.RuntimeError` (or, for a
+/// stack overflow, `RangeError`) the server catches, and so the text a client sees
+/// (`{"error":"unreachable"}`, `Handler error: RuntimeError: unreachable`). The
+/// wording is V8's message template for each trap kind; wasmtime's own wording
+/// ("wasm `unreachable` instruction executed") never reaches a client of the real
+/// server. wasmtime reports `i32.rem_u` by zero as a division by zero, so V8's
+/// separate "remainder by zero" cannot be told apart and reads "divide by zero".
+///
+/// ```ignore
+/// assert_eq!(v8_trap_message(Trap::UnreachableCodeReached), "unreachable");
+/// ```
+pub(crate) fn v8_trap_message(trap: Trap) -> String {
+    let text = match trap {
+        Trap::UnreachableCodeReached => "unreachable",
+        Trap::MemoryOutOfBounds => "memory access out of bounds",
+        Trap::HeapMisaligned => "operation does not support unaligned accesses",
+        Trap::TableOutOfBounds => "table index is out of bounds",
+        Trap::IndirectCallToNull | Trap::BadSignature => {
+            "null function or function signature mismatch"
+        }
+        Trap::IntegerOverflow => "divide result unrepresentable",
+        Trap::IntegerDivisionByZero => "divide by zero",
+        Trap::BadConversionToInteger => "float unrepresentable in integer range",
+        Trap::StackOverflow => STACK_OVERFLOW,
+        Trap::NullReference => "dereferencing a null pointer",
+        Trap::ArrayOutOfBounds => "array element access out of bounds",
+        Trap::CastFailure => "illegal cast",
+        // Kinds V8 has no template for (or a plugin cannot reach): wasmtime's words.
+        other => return other.to_string(),
+    };
+    text.to_owned()
+}
+
+/// V8's message for a stack overflow, thrown as a `RangeError`, not a `RuntimeError`.
+pub(crate) const STACK_OVERFLOW: &str = "Maximum call stack size exceeded";
 
 /// Calls `func` with i32 arguments and returns its first result as the host sees it
 /// (`None` for a `void` export).
@@ -241,4 +277,27 @@ pub(crate) fn call_with_buffers(
         deallocate(ctx, ptr, size)?;
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traps_read_as_v8_reports_them() {
+        assert_eq!(v8_trap_message(Trap::UnreachableCodeReached), "unreachable");
+        assert_eq!(
+            v8_trap_message(Trap::MemoryOutOfBounds),
+            "memory access out of bounds"
+        );
+        assert_eq!(
+            v8_trap_message(Trap::IntegerDivisionByZero),
+            "divide by zero"
+        );
+        assert_eq!(v8_trap_message(Trap::StackOverflow), STACK_OVERFLOW);
+        assert_eq!(
+            v8_trap_message(Trap::BadSignature),
+            "null function or function signature mismatch"
+        );
+    }
 }

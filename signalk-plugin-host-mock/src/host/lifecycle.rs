@@ -12,13 +12,15 @@ use crate::{Error, pipeline};
 
 impl MockHost {
     /// Starts the plugin with the in-memory configuration, as the server does:
-    /// `{...configuration, enableDebug}` (§7.1).
+    /// `{...configuration, enableDebug}` (§7.1). The plugin counts as enabled from now
+    /// on (the plugin list and `GET /plugins/<id>/config` show it).
     ///
     /// # Errors
     ///
     /// [`Error::StartFailed`] if `plugin_start` returned anything but 0, or a trap,
     /// timeout or protocol error. The [`state`](Self::state) is then
-    /// [`PluginState::Error`] with the message the Admin UI would show.
+    /// [`PluginState::Error`] with the message the Admin UI would show
+    /// (`Plugin start() returned error code: 1`, `unreachable`, ...).
     pub fn start(&mut self) -> Result<(), Error> {
         let text = self.start_config().to_string();
         self.start_raw(&text)
@@ -27,10 +29,12 @@ impl MockHost {
     /// The JSON text `plugin_start` receives.
     #[must_use]
     pub fn start_config(&self) -> Value {
+        // `{...plugin.configuration, enableDebug}` (`startWasmPluginInternal`): an
+        // array's or string's elements spread as members, other values add nothing.
         let options = &self.guest.state().options;
         let mut config = match &options.configuration {
-            Some(Value::Object(map)) => map.clone(),
-            _ => Map::new(),
+            Some(configuration) => crate::server::spread(configuration),
+            None => Map::new(),
         };
         config.insert("enableDebug".into(), Value::Bool(options.enable_debug));
         Value::Object(config)
@@ -47,7 +51,12 @@ impl MockHost {
             self.guest.state_mut().state = PluginState::Error(msg);
             return Err(Error::MissingExport(names::PLUGIN_START.into()));
         }
-        self.guest.state_mut().in_start = true;
+        let state = self.guest.state_mut();
+        // The server starts only enabled plugins, and its delta subscription is made
+        // again after each successful start.
+        state.enabled = true;
+        state.delta_subscribed = false;
+        state.in_start = true;
         let shape = Shape {
             input: Some(config.as_bytes()),
             output: None,
@@ -59,6 +68,7 @@ impl MockHost {
         match outcome {
             Ok(ret) if ret.result == Some(0) => {
                 state.state = PluginState::Running;
+                state.delta_subscribed = true;
                 // The provider records get their instance only now (§3.7).
                 for p in state.resource_providers.values_mut() {
                     p.ready = true;
@@ -79,13 +89,15 @@ impl MockHost {
                 Err(Error::StartFailed { code: ret.result })
             }
             Err(err) => {
-                state.state = PluginState::Error(err.to_string());
+                state.state = PluginState::Error(crate::server::js_message(&err));
                 Err(err)
             }
         }
     }
 
-    /// Calls `plugin_stop` (the server does so on disable and before a restart).
+    /// Calls `plugin_stop` (the server does so on disable and before a restart), after
+    /// unsubscribing the plugin from deltas as `stopWasmPlugin` does: deltas it emits
+    /// while stopping reach the data model, not its own `delta_handler`.
     ///
     /// # Errors
     ///
@@ -97,6 +109,9 @@ impl MockHost {
                 PluginState::Error("rawExports.plugin_stop is not a function".into());
             return Err(Error::MissingExport(names::PLUGIN_STOP.into()));
         }
+        // `stopWasmPlugin` unsubscribes the plugin from deltas before it calls
+        // `plugin_stop`: what the plugin emits while stopping does not come back.
+        self.guest.state_mut().delta_subscribed = false;
         match self.guest.call(names::PLUGIN_STOP, &[]) {
             Ok(code) => {
                 let state = self.guest.state_mut();
@@ -112,18 +127,20 @@ impl MockHost {
                 Ok(())
             }
             Err(err) => {
-                self.guest.state_mut().state = PluginState::Error(err.to_string());
+                self.guest.state_mut().state = PluginState::Error(crate::server::js_message(&err));
                 Err(err)
             }
         }
     }
 
-    /// Disable from the Admin UI: `plugin_stop` only if running (§6.6).
+    /// Disable from the Admin UI: the plugin is no longer enabled, and `plugin_stop`
+    /// runs only if it was running (§6.6).
     ///
     /// # Errors
     ///
     /// As [`stop`](Self::stop).
     pub fn disable(&mut self) -> Result<(), Error> {
+        self.guest.state_mut().enabled = false;
         if self.guest.state().state == PluginState::Running {
             self.stop()?;
         }

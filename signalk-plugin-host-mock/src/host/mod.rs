@@ -55,8 +55,8 @@ pub const TEST_SOURCE: &str = "signalk-plugin-host-mock";
 /// # Ok::<(), signalk_plugin_host_mock::Error>(())
 /// ```
 pub struct MockHost {
-    guest: Guest,
-    channel: Channel,
+    pub(crate) guest: Guest,
+    pub(crate) channel: Channel,
     name: String,
     schema: Value,
     routes: Vec<Route>,
@@ -76,7 +76,10 @@ impl std::fmt::Debug for MockHost {
 }
 
 impl MockHost {
-    /// Loads a compiled plugin from a `.wasm` file.
+    /// Loads a compiled plugin from a `.wasm` file. A `package.json` beside it with the
+    /// same package name (the folder [`package_plugin`](crate::package_plugin) makes,
+    /// as the server installs it) supplies the plugin list's `description` and
+    /// `keywords` ([`HostOptions::package_json`]).
     ///
     /// # Errors
     ///
@@ -85,6 +88,12 @@ impl MockHost {
         let path = path.as_ref();
         let bytes =
             std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let options = match package_beside(path, options.package_name()) {
+            Some(package) if options.package_description.is_none() => {
+                options.package_json(&package)
+            }
+            _ => options,
+        };
         Self::from_bytes(&bytes, options)
     }
 
@@ -259,18 +268,30 @@ impl MockHost {
         }
     }
 
-    /// A value of the vessel's own data model (v1), as `/signalk/v1/api/vessels/self/…`
-    /// would serve it: `{"value", "$source", "timestamp"}` (and `meta`).
+    /// A node of the vessel's own data model (v1), as
+    /// `GET /signalk/v1/api/vessels/self/<path with slashes>` finds it, before the REST
+    /// API adds `displayUnits`: a leaf is `{"meta"?, "value", "$source", "timestamp"}`
+    /// (and `values` once a second source wrote it). See [`serve`](Self::serve) for
+    /// the whole REST answer.
     #[must_use]
     pub fn self_value(&self, path: &str) -> Option<&Value> {
-        let context = self.guest.state().self_context();
-        self.value(&context, path)
+        let self_id = &self.guest.state().options.self_id;
+        self.node(&format!("vessels.{self_id}"), path)
     }
 
-    /// A value of any context of the data model.
+    /// A node of any context of the data model (`vessels.<id>`, `aircraft.<id>`, ...;
+    /// `vessels.self` is the own vessel).
     #[must_use]
     pub fn value(&self, context: &str, path: &str) -> Option<&Value> {
-        self.guest.state().model.get(context)?.get(path)
+        if context == "vessels.self" {
+            return self.self_value(path);
+        }
+        self.node(context, path)
+    }
+
+    fn node(&self, context: &str, path: &str) -> Option<&Value> {
+        let parts: Vec<&str> = context.split('.').chain(path.split('.')).collect();
+        self.guest.state().model.node(&parts)
     }
 
     /// The `configuration` member of the plugin's config file (changed by
@@ -341,6 +362,13 @@ impl MockHost {
             .map(|i| (i.module().to_owned(), i.name().to_owned()))
             .collect()
     }
+}
+
+/// The `package.json` in the folder of `wasm`, if it is the package `name`'s.
+fn package_beside(wasm: &Path, name: &str) -> Option<Value> {
+    let text = std::fs::read_to_string(wasm.parent()?.join("package.json")).ok()?;
+    let json: Value = serde_json::from_str(&text).ok()?;
+    (json.get("name").and_then(Value::as_str) == Some(name)).then_some(json)
 }
 
 /// `_start` (command modules) once, or `_initialize` twice, as the host does (§2.2).

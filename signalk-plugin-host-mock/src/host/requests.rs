@@ -3,7 +3,7 @@
 //! channel that carries large replies back.
 
 use serde::Serialize;
-use serde_json::json;
+use serde_json::Value;
 use signalk_plugin_abi::chunked::Marker;
 
 use super::MockHost;
@@ -11,9 +11,9 @@ use crate::chunked::{self, ChunkReader, TransferStats};
 use crate::dispatch::providers::Providers;
 use crate::dispatch::put::PutResponse;
 use crate::dispatch::sockets::SocketPeer;
-use crate::express::{HttpRequest, HttpResponse, Route};
+use crate::express::middleware::Reached;
+use crate::express::{self, BodyError, HttpRequest, HttpResponse, Incoming, Route, RoutePattern};
 use crate::guest::Shape;
-use crate::state::PluginState;
 use crate::{Error, dispatch};
 
 impl MockHost {
@@ -23,96 +23,150 @@ impl MockHost {
         &self.routes
     }
 
-    /// Sends an HTTP request through the plugin's router, under `/plugins/<id>`.
+    /// Sends an HTTP request through the server's Express stack to the plugin's router
+    /// (`/plugins/<id>`; a target not starting with `/plugins/` or `/skServer/plugins/`
+    /// is relative to it), the way signalk-server 2.32.0 answers it:
+    ///
+    /// - `OPTIONS` gets `cors`'s 204 preflight answer;
+    /// - the body goes through body-parser (JSON, strict, 10 MB; urlencoded, extended,
+    ///   100 KB, 1,000 parameters): a refused body is errorhandler's 400/413/415 page
+    ///   (HTML, JSON or text as `Accept` asks) and no route runs;
+    /// - `GET /`, `GET /config`, `POST /config` are the server's; then the plugin's
+    ///   routes, in order, matched case-insensitively with an optional trailing slash,
+    ///   `HEAD` running a `GET` route without sending the body;
+    /// - a path with a malformed `%` escape is 400 `URI malformed` (the server's static
+    ///   file middleware decodes every path before the plugin's router);
+    /// - the query string is parsed by `qs` (nesting, arrays, depth 5, 1,000 params);
+    /// - the handler's envelope goes through `res.send` (`; charset=utf-8` added);
+    /// - nothing matched: finalhandler's 404 page, `Cannot GET /plugins/<id>/...`.
+    ///
     /// Handlers are called whatever the plugin's state, as on the server.
+    ///
+    /// ```no_run
+    /// use signalk_plugin_host_mock::{HostOptions, HttpRequest, MockHost};
+    ///
+    /// let mut host = MockHost::load("anchor_watch.wasm", HostOptions::new("anchor-watch"))?;
+    /// let r = host.http(HttpRequest::get("/nope"))?;
+    /// assert_eq!(r.status, 404);
+    /// assert!(r.text().contains("Cannot GET /plugins/anchor-watch/nope"));
+    /// let r = host.http(HttpRequest::post("/api/drop").body_raw("application/json", "\"x\""))?;
+    /// assert_eq!(r.status, 400);
+    /// # Ok::<(), signalk_plugin_host_mock::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// [`Error::Timeout`]: where the real server would hang; [`Error::TooDeep`] for a
-    /// body nested deeper than [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels (the
-    /// host refuses it rather than recurse through it). Everything else is an HTTP
-    /// response, as a client would see it (404, 500 with the trap message, ...).
+    /// JSON body nested deeper than [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels
+    /// (the host refuses it rather than build it); [`Error::Unsupported`] for a body the
+    /// port does not read (compressed, a charset other than UTF-8, a `content-length`
+    /// that is not its length). Everything else is an HTTP response, as a client would
+    /// see it.
     pub fn http(&mut self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        if crate::js::json_depth(request.body()) > crate::MAX_JSON_DEPTH {
-            // The request drops its body without recursion.
-            return Err(Error::TooDeep {
-                what: "the HTTP request body".into(),
-                limit: crate::MAX_JSON_DEPTH,
-            });
-        }
-        let id = self.options().plugin_id();
-        let mut request = request;
-        for prefix in [format!("/plugins/{id}"), format!("/skServer/plugins/{id}")] {
-            if let Some(rest) = request.path.strip_prefix(&prefix) {
-                request.path = if rest.is_empty() {
-                    "/".into()
-                } else {
-                    rest.to_owned()
-                };
-            }
-        }
-        if let Some(response) = self.builtin_route(&request) {
-            return Ok(response);
-        }
-        dispatch::http::call_route(&mut self.guest, &mut self.channel, &self.routes, &request)
+        let (mut response, reached) = self.route_plugin_request(&request)?;
+        express::middleware::apply(&request, &mut response, reached)?;
+        Ok(response)
     }
 
-    /// `GET /`, `GET /config` and `POST /config` come first and shadow plugin routes
-    /// (§8.2).
-    fn builtin_route(&mut self, request: &HttpRequest) -> Option<HttpResponse> {
-        let path = request.path.trim_end_matches('/');
-        let running = *self.state() == PluginState::Running;
-        match (request.method.as_str(), path) {
-            ("GET", "") => Some(HttpResponse::json(
-                200,
-                &json!({
-                    "enabled": running,
-                    "enabledByDefault": false,
-                    "id": self.options().plugin_id(),
-                    "name": self.name(),
-                    "version": self.options().package_version,
-                }),
-            )),
-            ("GET", "/config") => Some(HttpResponse::json(
-                200,
-                &json!({
-                    "enabled": running,
-                    "enableDebug": self.options().enable_debug,
-                    "configuration": self.saved_config().cloned().unwrap_or(json!({})),
-                }),
-            )),
-            ("POST", "/config") => {
-                let configuration = request
-                    .body
-                    .get("configuration")
-                    .cloned()
-                    .unwrap_or(json!({}));
-                Some(match self.save_configuration(configuration) {
-                    Ok(()) => HttpResponse::new(
-                        200,
-                        "text/html; charset=utf-8",
-                        format!(
-                            "Saved configuration for plugin {}",
-                            self.options().plugin_id()
-                        ),
-                    ),
-                    Err(err) => HttpResponse::error(&err.to_string()),
-                })
-            }
-            _ => None,
+    /// [`http`](Self::http) without the app-wide middleware's headers, and how far the
+    /// request got (the body parsers answer before `cors` runs).
+    fn route_plugin_request(
+        &mut self,
+        request: &HttpRequest,
+    ) -> Result<(HttpResponse, Reached), Error> {
+        if request.method() == "OPTIONS" {
+            return Ok((express::preflight(request), Reached::Routes));
         }
+        let body = match express::request_body(request) {
+            Ok(body) => body,
+            Err(BodyError::Page(page)) => {
+                return Ok((
+                    express::body_error_page(&page, request),
+                    Reached::BodyParsers,
+                ));
+            }
+            Err(BodyError::TooDeep) => {
+                return Err(Error::TooDeep {
+                    what: "the HTTP request body".into(),
+                    limit: crate::MAX_JSON_DEPTH,
+                });
+            }
+            Err(BodyError::NotPorted(what)) => return Err(Error::Unsupported(what)),
+        };
+        Ok((self.route_parsed(request, &body)?, Reached::Routes))
+    }
+
+    /// The part of [`http`](Self::http) after `cors`: the path check, the server's own
+    /// routes, the plugin's, the 404 page.
+    fn route_parsed(&mut self, request: &HttpRequest, body: &Value) -> Result<HttpResponse, Error> {
+        let head = request.method() == "HEAD";
+        let incoming = Incoming::from_request(request, &self.options().plugin_id());
+        if let Some(response) = express::malformed_path(&incoming, head) {
+            return Ok(response);
+        }
+        let Some(path) = incoming.path.clone() else {
+            return Ok(express::not_found(
+                &incoming.method,
+                &incoming.original_path,
+                head,
+            ));
+        };
+        if let Some(response) = self.config_route(&incoming.method, &path, body) {
+            return Ok(if head {
+                response.without_body()
+            } else {
+                response
+            });
+        }
+        // Express's Route: HEAD is handled by a GET route when there is no HEAD one.
+        let method = if head {
+            "GET"
+        } else {
+            incoming.method.as_str()
+        };
+        for route in self.routes.iter().filter(|r| r.method == method) {
+            let Ok(pattern) = RoutePattern::compile(&route.path) else {
+                continue;
+            };
+            let params = match pattern.matches(&path) {
+                None => continue,
+                Some(Err(bad)) => return Ok(express::bad_param_page(&bad, head)),
+                Some(Ok(params)) => params,
+            };
+            let handler = route.handler.clone();
+            let context = incoming.context(body, params);
+            let response = dispatch::http::call_handler(
+                &mut self.guest,
+                &mut self.channel,
+                &handler,
+                &context,
+            )?;
+            return Ok(if head {
+                response.without_body()
+            } else {
+                response
+            });
+        }
+        Ok(express::not_found(
+            &incoming.method,
+            &incoming.original_path,
+            head,
+        ))
     }
 
     /// A PUT of `value` to `path` in `context` (REST PUTs to
-    /// `/signalk/v1/api/vessels/self/…` have context `vessels.self`). Handlers run
-    /// whatever the plugin's state.
+    /// `/signalk/v1/api/vessels/self/…` have context `vessels.self`), through the
+    /// server's request flow (`put.js`, `putPath`). Handlers run whatever the plugin's
+    /// state. [`serve`](Self::serve) gives the whole REST answer and
+    /// [`ws_put`](Self::ws_put) the WebSocket messages.
     ///
     /// # Errors
     ///
     /// [`Error::Timeout`] (where the server would hang); [`Error::Input`] for a value
     /// that does not serialise, [`Error::TooDeep`] for one nested deeper than
     /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels (serialisation stops there, so
-    /// it never recurses deeper). Every other outcome is a [`PutResponse`].
+    /// it never recurses deeper); [`Error::Unsupported`] for a PUT to metadata. Every
+    /// other outcome is a [`PutResponse`].
     pub fn put(
         &mut self,
         context: &str,
@@ -134,7 +188,20 @@ impl MockHost {
         path: &str,
         value_json: &str,
     ) -> Result<PutResponse, Error> {
-        dispatch::put::put(&mut self.guest, context, path, value_json)
+        let outcome = self.put_request(context, path, value_json, None, None)?;
+        let http_status = crate::server::requests::http_status(&outcome.last);
+        Ok(match outcome.callback {
+            Some(callback) => PutResponse {
+                reply: callback.reply,
+                http_status,
+                handler_ran: callback.handler_ran,
+            },
+            None => PutResponse {
+                reply: outcome.last,
+                http_status,
+                handler_ran: false,
+            },
+        })
     }
 
     /// The server's resource, weather and radar APIs, calling into this plugin.

@@ -87,14 +87,16 @@ fn get_self_path(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply {
         state.log("app.getSelfPath not available");
         return Reply::I32(0);
     }
-    let context = state.self_context();
-    let Some(value) = identity(&state.options.self_id, &path)
+    let self_id = state.options.self_id.clone();
+    let mut parts = vec!["vessels", self_id.as_str()];
+    parts.extend(path.split('.'));
+    let Some(value) = identity(&self_id, &path)
         .or_else(|| {
             state
                 .model
-                .get(&context)
-                .and_then(|paths| paths.get(&path))
-                .map(|entry| entry["value"].clone())
+                .node(&parts)
+                .and_then(|entry| entry.get("value"))
+                .cloned()
         })
         .filter(|v| !v.is_null())
     else {
