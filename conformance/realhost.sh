@@ -165,7 +165,7 @@ start() {
 JSON
     SIGNALK_NODE_CONFIG_DIR=$cfg PORT=$port DEBUG='signalk:wasm:*' SIGNALK_DISABLE_SERVER_UPDATES=1 \
         setsid "$node" --require "$PRELOAD" "$server/bin/signalk-server" \
-        >"$cfg/server.log" 2>&1 </dev/null &
+        >"$cfg/server.log" 2>&1 </dev/null 9>&- &
     local pid=$!
     echo "$pid" >"$cfg/server.pid"
     local deadline=$((SECONDS + READY_TIMEOUT))

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use signalk_plugin_host_mock::{HostOptions, MockHost, build_plugin};
 
+pub mod raw_http;
 mod real_server;
+pub mod ws_put;
+pub use raw_http::RawResponse;
 pub use real_server::{Diffs, RealServer, package, realhost};
 
 /// The repository root.

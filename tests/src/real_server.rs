@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 use signalk_plugin_host_mock::package_crate;
 
+use crate::raw_http::RawResponse;
 use crate::repo_root;
 
 /// `realhost.sh`'s exit status when npm is unreachable (`EX_TEMPFAIL`).
@@ -107,6 +108,57 @@ impl RealServer {
     #[must_use]
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// `127.0.0.1:<port>`, the address to connect to.
+    #[must_use]
+    pub fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Sends a request exactly as given (request line, these headers in this order, the
+    /// body bytes) and returns the reply as it came: see [`RawResponse`].
+    ///
+    /// ```no_run
+    /// # let real: cross_crate_tests::RealServer = unimplemented!();
+    /// let headers = vec![("host".to_owned(), real.addr().to_owned())];
+    /// let reply = real.send("GET", "/signalk", &headers, b"").unwrap();
+    /// assert_eq!(reply.status, 200);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`raw_http::send`](crate::raw_http::send).
+    pub fn send(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<RawResponse, String> {
+        crate::raw_http::send(self.addr(), method, target, headers, body)
+    }
+
+    /// One PUT over the WebSocket stream: the messages received after the hello, in
+    /// order (2.32.0 sends the plugin's reply, then a second, bogus 500).
+    ///
+    /// ```no_run
+    /// # let real: cross_crate_tests::RealServer = unimplemented!();
+    /// let replies = real.ws_put("vessels.self", "a.b", "1", "r1").unwrap();
+    /// assert_eq!(replies[0]["requestId"], "r1");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ws_put::ws_put`](crate::ws_put::ws_put).
+    pub fn ws_put(
+        &self,
+        context: &str,
+        path: &str,
+        value_json: &str,
+        request_id: &str,
+    ) -> Result<Vec<Value>, String> {
+        crate::ws_put::ws_put(self.addr(), context, path, value_json, request_id)
     }
 
     fn answer(mut r: ureq::http::Response<ureq::Body>) -> (u16, Vec<u8>) {
