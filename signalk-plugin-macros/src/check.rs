@@ -113,15 +113,16 @@ fn unscoped(cx: &Ctxt, id: &Named<String>) {
     }
 }
 
-/// The minified schema, and the file Cargo should track if it came from one.
-fn schema_of(cx: &Ctxt, attrs: &Attrs) -> Option<(String, Option<String>)> {
+/// The minified schema (`None`: none given), and the file Cargo should track if it came
+/// from one.
+fn schema_of(cx: &Ctxt, attrs: &Attrs) -> Option<(Option<String>, Option<String>)> {
     match (&attrs.schema, &attrs.schema_file) {
         (Some(_), Some(file)) => {
             cx.error(file.span, "give either `schema` or `schema_file`, not both");
             None
         }
         (Some(text), None) => match schema::validate(&text.value) {
-            Ok(schema) => Some((schema, None)),
+            Ok(schema) => Some((Some(schema), None)),
             Err(message) => {
                 cx.error(text.span, message);
                 None
@@ -135,20 +136,27 @@ fn schema_of(cx: &Ctxt, attrs: &Attrs) -> Option<(String, Option<String>)> {
                 Err(err) => {
                     cx.error(
                         file.span,
-                        format!("cannot read schema file {}: {err}", path.display()),
+                        // The path as written, not the absolute one: the reader knows
+                        // where their crate is, and the message stays the same wherever
+                        // the build runs (CARGO_TARGET_DIR, trybuild's copies).
+                        format!(
+                            "cannot read schema file `{}` (relative to the directory of the crate's Cargo.toml): {err}",
+                            file.value
+                        ),
                     );
                     return None;
                 }
             };
             match schema::validate(&text) {
-                Ok(schema) => Some((schema, Some(path.display().to_string()))),
+                Ok(schema) => Some((Some(schema), Some(path.display().to_string()))),
                 Err(message) => {
                     cx.error(file.span, format!("{}: {message}", path.display()));
                     None
                 }
             }
         }
-        (None, None) => Some((schema::DEFAULT_SCHEMA.to_owned(), None)),
+        // The configuration type's derived schema, or the default: `codegen` asks.
+        (None, None) => Some((None, None)),
     }
 }
 

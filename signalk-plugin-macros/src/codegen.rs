@@ -9,6 +9,7 @@ use signalk_plugin_abi::names::{self, resources, weather};
 use signalk_plugin_abi::{chunked, radar::RadarMethod};
 
 use crate::model::{ImplBlock, Named, PluginDef};
+use crate::schema;
 
 /// The identifier of an `#[unsafe(no_mangle)]` export: the export's name.
 fn export(name: &str) -> Ident {
@@ -19,7 +20,20 @@ fn export(name: &str) -> Ident {
 pub fn expand(def: &PluginDef<'_>) -> TokenStream {
     let item = def.item;
     let ty = &item.self_ty;
-    let (id, name, schema) = (&def.id, &def.name, &def.schema);
+    let (id, name) = (&def.id, &def.name);
+    let probe = config_probe(ty);
+    let schema = match &def.schema {
+        Some(text) => quote!(#text),
+        None => {
+            let default = schema::DEFAULT_SCHEMA;
+            quote! {
+                match #probe::SCHEMA {
+                    ::core::option::Option::Some(text) => text,
+                    ::core::option::Option::None => #default,
+                }
+            }
+        }
+    };
     // Makes Cargo rebuild when the schema file changes.
     let track = def.tracked_file.as_ref().map(|path| {
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
@@ -85,7 +99,10 @@ pub fn expand(def: &PluginDef<'_>) -> TokenStream {
         impl ::signalk_plugin::PluginMetadata for #ty {
             const ID: &'static str = #id;
             const NAME: &'static str = #name;
-            const SCHEMA: &'static str = #schema;
+            const SCHEMA: &'static str = {
+                use ::signalk_plugin::config::schema::NoSchema as _;
+                #schema
+            };
         }
 
         #track
@@ -98,6 +115,7 @@ pub fn expand(def: &PluginDef<'_>) -> TokenStream {
         #[allow(unsafe_code, non_snake_case)]
         const _: () = {
             type __Plugin = #ty;
+            use ::signalk_plugin::config::schema::NoSchema as _;
 
             #rt::thread_local! {
                 static PLUGIN: #rt::PluginCell<__Plugin, #deltas> = const { #rt::PluginCell::new() };
@@ -135,7 +153,7 @@ pub fn expand(def: &PluginDef<'_>) -> TokenStream {
             #[unsafe(no_mangle)]
             unsafe extern "C" fn #plugin_start(ptr: i32, len: i32) -> i32 {
                 // SAFETY: the host passes the config buffer it allocated and filled.
-                unsafe { #rt::exports::plugin_start_with(&PLUGIN, ptr, len, || { #(#registrations)* Ok(()) }) }
+                unsafe { #rt::exports::plugin_start_with(&PLUGIN, ptr, len, #probe::CHECK, || { #(#registrations)* Ok(()) }) }
             }
 
             #[unsafe(no_mangle)]
@@ -146,6 +164,14 @@ pub fn expand(def: &PluginDef<'_>) -> TokenStream {
             #optional
         };
     }
+}
+
+/// What the configuration type's `ConfigSchema` derive provides, or the fallbacks of
+/// `NoSchema` for a type without it (which must be in scope: `use ... as _`). An
+/// inherent associated item wins over a trait's, and the inherent impl exists only for
+/// types that derive the schema, so no trait bound is needed on `Plugin::Config`.
+fn config_probe(ty: &syn::Type) -> TokenStream {
+    quote! { ::signalk_plugin::config::schema::Probe::<<#ty as ::signalk_plugin::Plugin>::Config> }
 }
 
 /// The user's item as plain Rust, for when the macro input has errors: handler methods

@@ -1,7 +1,10 @@
 //! The `#[plugin]` attribute of [`signalk-plugin`](https://docs.rs/signalk-plugin).
 //! Use it through `signalk_plugin::plugin`; this crate is an implementation detail.
 //!
-//! The macro is one pipeline, a module per stage, all reporting into one error
+//! `#[derive(ConfigSchema)]` lives in `config_schema`, with its own stages (reading
+//! the input, emitting), sharing the error collector.
+//!
+//! The `#[plugin]` macro is one pipeline, a module per stage, all reporting into one error
 //! collector (`ctxt::Ctxt`, which must be checked before it is dropped):
 //!
 //! 1. `parse` reads the input into a `model::Input`: `parse::attr` the keys of
@@ -22,6 +25,7 @@
 
 mod check;
 mod codegen;
+mod config_schema;
 mod ctxt;
 mod model;
 mod parse;
@@ -63,7 +67,7 @@ use proc_macro::TokenStream;
 /// |---|---|---|---|
 /// | [`id`](#id-and-name) | string | yes | what the `plugin_id` export answers |
 /// | [`name`](#id-and-name) | string | yes | the display name (`plugin_name`) |
-/// | [`schema`](#schema) | JSON text | no | the configuration's JSON Schema (`plugin_schema`) |
+/// | [`schema`](#schema) | JSON text | no | the configuration's JSON Schema (`plugin_schema`); default: the derived one |
 /// | [`schema_file`](#schema_file) | path | no | the same, read from a file |
 /// | [`resources`](#resources) | list of strings | no | a resource provider for these types |
 /// | [`weather`](#weather) | string | no | a weather provider with this name |
@@ -90,8 +94,12 @@ use proc_macro::TokenStream;
 /// ## `schema`
 ///
 /// The JSON Schema the Admin UI renders the configuration form from, as JSON text. It
-/// is parsed and minified at compile time and must fit the host's 8 192-byte buffer;
-/// without it the plugin's schema is `{}`. The configuration `start` receives is parsed
+/// is parsed and minified at compile time and must fit the host's 8 192-byte buffer.
+/// Usually you need neither this key nor `schema_file`: without them the plugin serves
+/// the schema `#[derive(ConfigSchema)]` derives from `Plugin::Config` (see
+/// [`ConfigSchema`](derive@ConfigSchema)), or `{"type":"object","properties":{}}` for a
+/// config type without the derive. The derived rules (`minimum`, ...) are checked before
+/// `start` either way. The configuration `start` receives is parsed
 /// into `Plugin::Config` (the server's own `enableDebug` member taken out first, so
 /// `#[serde(deny_unknown_fields)]` works).
 ///
@@ -130,8 +138,7 @@ use proc_macro::TokenStream;
 ///
 /// The same, read from a file; the path is relative to the crate's `Cargo.toml`, and
 /// Cargo rebuilds the plugin when the file changes. Give `schema` or `schema_file`,
-/// not both. (`examples/anchor-watch` uses it; the block below is not compiled, for it
-/// needs the file.)
+/// not both. (The block below is not compiled, for it needs the file.)
 ///
 /// ```ignore
 /// #[plugin(id = "anchor-watch", name = "Anchor Watch", schema_file = "schema.json")]
@@ -407,4 +414,117 @@ pub fn plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         (Ok(()), None) => unreachable!("check gives no plugin only after reporting an error"),
     }
+}
+
+/// Derives the configuration's JSON Schema (what the Admin UI renders) from the type
+/// the configuration is parsed into, at compile time.
+///
+/// Put it beside `#[derive(Deserialize)]` on a struct with named fields (or an enum of
+/// unit variants). It implements [`ConfigSchema`](../signalk_plugin/config/schema/trait.ConfigSchema.html):
+/// `Config::SCHEMA` is the minified schema, checked at compile time to fit
+/// signalk-server's 8 192-byte buffer, and `check_schema` checks the rules it states.
+/// `#[plugin]` without `schema`/`schema_file` serves this schema and runs the check
+/// before `start`: a configuration the schema forbids fails the start, naming the
+/// member (``invalid configuration at `maxRadius`: must be at least 10, got 5``).
+///
+/// ```
+/// use serde::Deserialize;
+/// use signalk_plugin::ConfigSchema;
+///
+/// /// Depth alarm
+/// #[derive(Deserialize, ConfigSchema)]
+/// #[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// struct Config {
+///     /// Alarm below (m)
+///     #[schema(exclusive_minimum = 0)]
+///     min_depth: f64,
+///     /// Sound
+///     #[serde(default)]
+///     sound: Sound,
+///     /// Zones
+///     #[serde(default)]
+///     #[schema(max_items = 4)]
+///     zones: Vec<Zone>,
+/// }
+///
+/// #[derive(Deserialize, ConfigSchema, Default, PartialEq, Debug)]
+/// #[serde(rename_all = "lowercase")]
+/// enum Sound { #[default] Beep, Horn }
+///
+/// #[derive(Deserialize, ConfigSchema)]
+/// struct Zone { upper: f64 }
+///
+/// let schema: serde_json::Value = serde_json::from_str(Config::SCHEMA).unwrap();
+/// assert_eq!(schema["title"], "Depth alarm");
+/// assert_eq!(schema["required"], serde_json::json!(["minDepth"]));
+/// assert_eq!(schema["additionalProperties"], false);
+/// assert_eq!(schema["properties"]["sound"]["enum"], serde_json::json!(["beep", "horn"]));
+/// assert_eq!(schema["properties"]["zones"]["items"]["required"], serde_json::json!(["upper"]));
+///
+/// let config = Config { min_depth: 0.0, sound: Sound::Horn, zones: vec![] };
+/// let err = config.check_schema().unwrap_err();
+/// assert_eq!(err.path(), "minDepth");
+/// assert_eq!(err.message(), "must be greater than 0, got 0");
+/// ```
+///
+/// # What it reads
+///
+/// | Rust | Schema |
+/// |---|---|
+/// | `bool`, integers, `f32`/`f64`, `String`, `char` | `boolean`, `integer` (with the type's range up to 32 bits; `minimum: 0` for wider unsigned types), `number`, `string` |
+/// | `Option<T>` | `T`'s schema, not `required` |
+/// | `Vec<T>`, `VecDeque<T>`, sets, `[T; N]` | `array` with `items` (sets: `uniqueItems`; arrays: `minItems` = `maxItems` = N) |
+/// | `BTreeMap<String, V>`, `HashMap<String, V>` | `object` with `additionalProperties` |
+/// | a type deriving `ConfigSchema` | its schema, nested (its doc comment as `title`) |
+/// | `RawJson`, `Value` | `{}`: any value |
+/// | `///` doc comment | first paragraph: `title`; the rest: `description` |
+/// | `#[serde(rename_all = "...")]`, `#[serde(rename = "...")]` | member and variant names as serde reads them |
+/// | `#[serde(default)]`, `#[serde(default = "path")]` (field or struct) | not `required` |
+/// | `#[serde(skip)]`, `#[serde(skip_deserializing)]` | left out |
+/// | `#[serde(deny_unknown_fields)]` | `additionalProperties: false` |
+///
+/// Anything else of serde's that changes what is deserialized — `flatten`, `with`,
+/// `deserialize_with`, `tag`, `untagged`, `transparent`, `from`, `try_from`, enum
+/// variants with data, generic types — is a compile error at the attribute: the
+/// schema would say something else than serde does. Attributes that only change
+/// serialization (`skip_serializing_if`, `serialize_with`, ...) and `alias` are
+/// ignored (the schema names the main name).
+///
+/// # `#[schema(...)]`
+///
+/// On the type: `title = "..."` and `description = "..."`. Given either, the doc
+/// comment is not used for the schema (it stays Rust documentation); the same holds on
+/// a field.
+/// On a field:
+///
+/// | Key | Schema | Checked at start |
+/// |---|---|---|
+/// | `title = "..."`, `description = "..."` | instead of the doc comment | |
+/// | `minimum = n`, `maximum = n` | `minimum`, `maximum` | numbers (and `Option`s of them) |
+/// | `exclusive_minimum = n`, `exclusive_maximum = n` | `exclusiveMinimum`, `exclusiveMaximum` | the same |
+/// | `min_length = n`, `max_length = n` | `minLength`, `maxLength` | strings, in characters |
+/// | `min_items = n`, `max_items = n` | `minItems`, `maxItems` | `Vec`, sets, arrays |
+/// | `default = literal` | `default` (a number, string or bool) | by a generated `#[test]` |
+/// | `default_json = "..."` | `default`, any JSON | the same |
+///
+/// A rule on a type it does not apply to (`minimum` on a `String`) does not compile.
+/// `pattern` is not supported: checking it at start would put a regular expression
+/// engine into every plugin.
+///
+/// # Defaults
+///
+/// The schema's `default` is what the Admin UI pre-fills; serde's default is what an
+/// absent member becomes. A Rust default cannot be evaluated at compile time, so the
+/// schema states one only when written, `#[schema(default = 2.5)]` next to
+/// `#[serde(default = "...")]` (a `#[schema(default)]` without a serde default does
+/// not compile), except for `#[serde(default)]` on `bool`, a number or `String`, whose
+/// default (`false`, `0`, `""`) is stated without being written. The derive generates
+/// a `#[test]` that parses each stated default as the member's type and compares it
+/// with serde's (this needs `PartialEq` and `Debug` on the member's type), so
+/// `cargo test` fails when they differ. (The test is a function beside the type: for a
+/// type declared inside a function body the test harness cannot reach it and rustc
+/// warns; call `check_defaults()` from a test of your own there.)
+#[proc_macro_derive(ConfigSchema, attributes(schema))]
+pub fn derive_config_schema(input: TokenStream) -> TokenStream {
+    config_schema::derive(input.into()).into()
 }

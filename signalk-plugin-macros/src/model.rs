@@ -62,8 +62,9 @@ pub struct PluginDef<'a> {
     pub id: String,
     /// The display name `plugin_name` returns.
     pub name: String,
-    /// The minified JSON schema `plugin_schema` returns.
-    pub schema: String,
+    /// The minified JSON schema `plugin_schema` returns, if given; without it, the
+    /// configuration type's derived schema (`ConfigSchema`), or the default.
+    pub schema: Option<String>,
     /// A file to make Cargo track (`schema_file`), as an absolute path.
     pub tracked_file: Option<String>,
 }

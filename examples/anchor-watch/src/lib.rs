@@ -13,29 +13,45 @@ use serde::{Deserialize, Serialize};
 use signalk_plugin::http::{HttpError, HttpRequest, Json};
 use signalk_plugin::put::{PutError, PutReply};
 use signalk_plugin::{
-    AlarmState, Delta, Deltas, Notification, Plugin, PluginResult, RawJson, Update, emit, log,
-    notify, plugin,
+    AlarmState, ConfigSchema, Delta, Deltas, Notification, Plugin, PluginResult, RawJson, Update,
+    emit, log, notify, plugin,
 };
 
 /// Where the drag alarm is published.
 pub const ALARM_PATH: &str = "notifications.navigation.anchor";
 
-/// The configuration (see `schema.json`). A start with members the schema does not
-/// know, or with values the PUT handlers would refuse, fails ([`Config::check`]).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The configuration. Its JSON Schema is derived from this type (`ConfigSchema`): the
+/// doc comments are the form's titles and descriptions, `#[schema]` states defaults and
+/// ranges. A start with members the schema does not know, or with values outside its
+/// ranges (the rules the PUT handlers apply too), fails before [`AnchorWatch::start`]
+/// is called. An anchor at 0, 0 means "not set".
+#[derive(Debug, Clone, PartialEq, Deserialize, ConfigSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(title = "Anchor Watch Configuration")]
 pub struct Config {
-    /// Anchor latitude in degrees; 0 with 0 means "not set".
+    /// Anchor latitude
+    ///
+    /// Latitude where the anchor was dropped (degrees)
     #[serde(default)]
+    #[schema(minimum = -90, maximum = 90)]
     pub anchor_lat: f64,
-    /// Anchor longitude in degrees.
+    /// Anchor longitude
+    ///
+    /// Longitude where the anchor was dropped (degrees)
     #[serde(default)]
+    #[schema(minimum = -180, maximum = 180)]
     pub anchor_lon: f64,
-    /// Alarm radius in metres.
+    /// Maximum radius (meters)
+    ///
+    /// Raise the alarm when the boat is farther than this from the anchor
     #[serde(default = "default_max_radius")]
+    #[schema(default = 50, minimum = 10, maximum = 1000)]
     pub max_radius: f64,
-    /// Check interval in seconds (reported only).
+    /// Check interval (seconds)
+    ///
+    /// Reported in the status endpoint
     #[serde(default = "default_interval")]
+    #[schema(default = 10, minimum = 1, maximum = 300)]
     pub check_interval: u32,
 }
 
@@ -54,29 +70,8 @@ fn default_max_radius() -> f64 {
     50.0
 }
 
-impl Config {
-    /// The rules the PUT handlers and `POST /api/drop` apply, applied to a whole
-    /// configuration: the anchor position, the radius, and the interval the schema allows.
-    ///
-    /// # Errors
-    /// What is wrong, naming the member.
-    pub fn check(self) -> Result<Self, String> {
-        let anchor = Position {
-            latitude: self.anchor_lat,
-            longitude: self.anchor_lon,
-        };
-        anchor
-            .check()
-            .map_err(|e| format!("anchorLat, anchorLon: {e}"))?;
-        check_radius(self.max_radius).map_err(|e| format!("maxRadius: {e}"))?;
-        if !(1..=300).contains(&self.check_interval) {
-            return Err("checkInterval: must be between 1 and 300 seconds".into());
-        }
-        Ok(self)
-    }
-}
-
-/// The alarm radius rule of the schema, the PUT handler and `POST /api/drop`.
+/// The alarm radius rule of the PUT handler and `POST /api/drop`: the range the
+/// schema states for `maxRadius` (a unit test holds the two together).
 ///
 /// # Errors
 /// Outside 10..=1000 metres (NaN included).
@@ -163,18 +158,13 @@ pub struct AnchorWatch {
     last_distance: Option<f64>,
 }
 
-#[plugin(
-    id = "anchor-watch",
-    name = "Anchor Watch (Rust)",
-    schema_file = "schema.json"
-)]
+#[plugin(id = "anchor-watch", name = "Anchor Watch (Rust)")]
 impl Plugin for AnchorWatch {
     type Config = Config;
     /// Only the own vessel's position matters.
     const DELTAS: Deltas = Deltas::OwnVessel;
 
     fn start(&mut self, config: Config) -> PluginResult {
-        let config = config.check()?;
         log::debug!(
             "starting: anchor=({}, {}), radius={}m",
             config.anchor_lat,
@@ -352,6 +342,7 @@ pub fn haversine_m(a: Position, b: Position) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use signalk_plugin::PluginMetadata;
     use signalk_plugin::http::IntoResponse;
     use signalk_plugin::json;
     use signalk_plugin::put::IntoPutReply;
@@ -499,32 +490,73 @@ mod tests {
     }
 
     #[test]
-    fn the_config_is_held_to_the_put_handlers_rules() {
+    fn the_config_is_held_to_the_schema_ranges() {
         let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
         for (text, problem) in [
             (
                 r#"{"maxRadius":-5}"#,
-                "maxRadius: Radius must be between 10 and 1000",
+                "`maxRadius`: must be at least 10, got -5",
             ),
             (
                 r#"{"maxRadius":1e308}"#,
-                "maxRadius: Radius must be between 10 and 1000",
+                "`maxRadius`: must be at most 1000, got 1e308",
             ),
-            (r#"{"anchorLat":1000}"#, "Invalid latitude"),
-            (r#"{"anchorLon":-181}"#, "Invalid longitude"),
-            (r#"{"checkInterval":0}"#, "checkInterval"),
+            (
+                r#"{"anchorLat":1000}"#,
+                "`anchorLat`: must be at most 90, got 1000",
+            ),
+            (
+                r#"{"anchorLon":-181}"#,
+                "`anchorLon`: must be at least -180, got -181",
+            ),
+            (
+                r#"{"checkInterval":0}"#,
+                "`checkInterval`: must be at least 1, got 0",
+            ),
         ] {
-            let config = parse(text).unwrap().config;
-            testing::reset();
-            let err = AnchorWatch::default().start(config).unwrap_err();
-            assert!(err.to_string().contains(problem), "{text}: {err}");
-            assert!(testing::take_deltas().is_empty(), "{text}");
+            let err = parse(text).unwrap().config.check_schema().unwrap_err();
+            assert!(err.to_string().ends_with(problem), "{text}: {err}");
         }
-        // What the schema allows starts.
-        let config = parse(r#"{"anchorLat":52,"anchorLon":4,"maxRadius":10,"checkInterval":300,"enableDebug":true}"#)
+        // What the schema allows passes, bounds included.
+        let config = parse(r#"{"anchorLat":-90,"anchorLon":180,"maxRadius":10,"checkInterval":300,"enableDebug":true}"#)
             .unwrap()
             .config;
+        assert!(config.check_schema().is_ok());
         assert!(AnchorWatch::default().start(config).is_ok());
+    }
+
+    /// The PUT handler's and `POST /api/drop`'s radius rule is the schema's range.
+    #[test]
+    fn check_radius_applies_the_schema_range() {
+        let schema: signalk_plugin::Value = serde_json::from_str(Config::SCHEMA).unwrap();
+        let radius = &schema["properties"]["maxRadius"];
+        let (min, max) = (
+            radius["minimum"].as_f64().unwrap(),
+            radius["maximum"].as_f64().unwrap(),
+        );
+        assert!(check_radius(min).is_ok() && check_radius(max).is_ok());
+        assert!(check_radius(min - 1e-9).is_err() && check_radius(max + 1e-9).is_err());
+    }
+
+    /// The derived schema against the one written by hand before the derive
+    /// (`tests/hand-written-schema.json`): the same but for deliberate differences,
+    /// applied to the hand-written one here, each with its reason.
+    #[test]
+    fn the_derived_schema_is_the_hand_written_one_with_deliberate_fixes() {
+        let mut expected: signalk_plugin::Value =
+            serde_json::from_str(include_str!("../tests/hand-written-schema.json")).unwrap();
+        // serde defaults `maxRadius`: the form must not demand it.
+        expected.as_object_mut().unwrap().remove("required");
+        // The config type denies unknown members.
+        expected["additionalProperties"] = json!(false);
+        // The ranges the start (and the PUT handler) always enforced on the anchor.
+        for (member, limit) in [("anchorLat", 90), ("anchorLon", 180)] {
+            expected["properties"][member]["minimum"] = json!(-limit);
+            expected["properties"][member]["maximum"] = json!(limit);
+        }
+        let derived: signalk_plugin::Value = serde_json::from_str(Config::SCHEMA).unwrap();
+        assert_eq!(derived, expected);
+        assert_eq!(AnchorWatch::SCHEMA, Config::SCHEMA);
     }
 
     #[test]

@@ -6,17 +6,27 @@
 //! with `cargo run -p signalk-plugin-host-mock -- run examples/hello`.
 
 use serde::Deserialize;
-use signalk_plugin::{Delta, Plugin, PluginResult, Update, emit, log, plugin};
+use signalk_plugin::{ConfigSchema, Delta, Plugin, PluginResult, Update, emit, log, plugin};
 
-/// The configuration the Admin UI edits (see `schema.json`).
-#[derive(Debug, Deserialize, PartialEq)]
+/// The configuration the Admin UI edits. Its JSON Schema is derived from this type
+/// (`ConfigSchema`): the doc comments are the form's titles, `#[schema]` states the
+/// defaults and the range, and a configuration outside the range fails the start
+/// before [`Hello::start`] is called.
+///
+/// `schema.json` beside `Cargo.toml` is a copy of the derived schema, kept for the
+/// hand-written baseline plugin in `bench/raw-hello` and the cross-crate tests; a unit
+/// test keeps it equal to [`Config::SCHEMA`].
+#[derive(Debug, Deserialize, PartialEq, ConfigSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(title = "Hello")]
 pub struct Config {
-    /// Text published at `hello.greeting`.
+    /// Greeting published at hello.greeting
     #[serde(default = "default_greeting")]
+    #[schema(default = "Hello, sailor")]
     pub greeting: String,
-    /// Speed through water to publish, in m/s.
+    /// Speed through water to report (m/s)
     #[serde(default = "default_speed")]
+    #[schema(default = 2.5, minimum = 0)]
     pub speed: f64,
 }
 
@@ -28,34 +38,17 @@ fn default_speed() -> f64 {
     2.5
 }
 
-impl Config {
-    /// What the schema allows beyond the types: a finite speed, at least 0.
-    ///
-    /// # Errors
-    /// What is wrong, naming the member.
-    pub fn check(self) -> Result<Self, String> {
-        if !(self.speed.is_finite() && self.speed >= 0.0) {
-            return Err(format!(
-                "speed must be a finite number >= 0, got {}",
-                self.speed
-            ));
-        }
-        Ok(self)
-    }
-}
-
 /// The plugin. The server keeps one instance and may start it many times.
 #[derive(Debug, Default)]
 pub struct Hello {
     starts: u32,
 }
 
-#[plugin(id = "hello", name = "Hello (Rust)", schema_file = "schema.json")]
+#[plugin(id = "hello", name = "Hello (Rust)")]
 impl Plugin for Hello {
     type Config = Config;
 
     fn start(&mut self, config: Config) -> PluginResult {
-        let config = config.check()?;
         self.starts += 1;
         emit(
             &Delta::new().with_update(
@@ -116,16 +109,25 @@ mod tests {
     }
 
     #[test]
-    fn negative_speed_is_refused() {
-        testing::reset();
-        let err = Hello::default()
-            .start(Config {
-                greeting: "x".into(),
-                speed: -1.0,
-            })
-            .unwrap_err();
-        assert!(err.to_string().contains("speed must be"), "{err}");
-        assert!(testing::take_deltas().is_empty());
+    fn a_negative_speed_breaks_the_schema_range() {
+        let err = Config {
+            greeting: "x".into(),
+            speed: -1.0,
+        }
+        .check_schema()
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration at `speed`: must be at least 0, got -1"
+        );
+        assert!(
+            Config {
+                greeting: String::new(),
+                speed: 0.0
+            }
+            .check_schema()
+            .is_ok()
+        );
     }
 
     #[test]
@@ -140,22 +142,38 @@ mod tests {
             let err = parse(text).unwrap_err();
             assert!(err.to_string().contains(problem), "{text}: {err}");
         }
-        for speed in ["-1", "-0.5"] {
+        for speed in ["-1", "-0.5", "-1e-300"] {
             let parsed = parse(&format!(r#"{{"speed":{speed}}}"#)).unwrap();
-            assert!(parsed.config.check().is_err(), "{speed}");
+            let err = parsed.config.check_schema().unwrap_err();
+            assert_eq!(err.path(), "speed", "{speed}");
         }
         // Out of f64's range: serde_json refuses it before the check.
         assert!(parse(r#"{"speed":1e400}"#).is_err());
     }
 
+    /// The plugin serves the derived schema, and `schema.json` (read by the raw-FFI
+    /// baseline and the cross-crate tests) is that schema. Compared with the file as it
+    /// was written by hand before the derive, the one difference is deliberate:
+    /// `additionalProperties: false`, because the config type denies unknown fields.
     #[test]
-    fn schema_is_valid_and_lists_the_config_members() {
-        let schema: signalk_plugin::Value = serde_json_from(Hello::SCHEMA);
-        let props = schema["properties"].as_object().unwrap();
-        assert!(props.contains_key("greeting") && props.contains_key("speed"));
+    fn the_served_schema_is_the_derived_one_and_schema_json_is_a_copy() {
+        assert_eq!(Hello::SCHEMA, Config::SCHEMA);
+        let derived = json(Config::SCHEMA);
+        let on_disk = json(include_str!("../schema.json"));
+        assert_eq!(derived, on_disk, "update schema.json to the derived schema");
+        assert_eq!(derived["additionalProperties"], false);
+        assert_eq!(derived["properties"]["speed"]["minimum"], 0);
+        assert_eq!(
+            derived["properties"]["greeting"]["default"],
+            "Hello, sailor"
+        );
+        assert!(
+            derived.get("required").is_none(),
+            "every member has a default"
+        );
     }
 
-    fn serde_json_from(text: &str) -> signalk_plugin::Value {
+    fn json(text: &str) -> signalk_plugin::Value {
         signalk_plugin::serde_json::from_str(text).unwrap()
     }
 }

@@ -10,19 +10,23 @@ use serde::{Deserialize, Serialize};
 use signalk_plugin::provider::{
     DeleteRequest, GetRequest, ListRequest, ResourceProvider, SetRequest,
 };
-use signalk_plugin::{Plugin, PluginResult, RawJson, log, plugin};
+use signalk_plugin::{ConfigSchema, Plugin, PluginResult, RawJson, log, plugin};
 
 /// The resource types this plugin provides.
 pub const TYPES: [&str; 2] = ["routes", "waypoints"];
 
-/// Configuration: resources to start with, per type (`id → resource`). Each resource
-/// must be a JSON object, as `setResource` requires ([`check_resource`]).
-#[derive(Debug, Default, Deserialize)]
+/// Configuration: resources to start with, per type (`id → resource`). Its JSON Schema
+/// is derived from this type (`ConfigSchema`). Each resource must be a JSON object, as
+/// `setResource` requires ([`check_resource`], applied in `start`).
+#[derive(Debug, Default, Deserialize, ConfigSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(title = "Routes and waypoints")]
 pub struct Config {
-    /// Initial routes.
+    /// Initial routes (id to GeoJSON route)
+    #[schema(default_json = "{}")]
     pub routes: BTreeMap<String, RawJson>,
-    /// Initial waypoints.
+    /// Initial waypoints (id to waypoint)
+    #[schema(default_json = "{}")]
     pub waypoints: BTreeMap<String, RawJson>,
 }
 
@@ -55,9 +59,6 @@ pub struct Resources {
 #[plugin(
     id = "resource-provider",
     name = "Routes and waypoints (Rust)",
-    schema = r#"{"type":"object","properties":{
-        "routes":{"type":"object","title":"Initial routes (id to GeoJSON route)","default":{}},
-        "waypoints":{"type":"object","title":"Initial waypoints (id to waypoint)","default":{}}}}"#,
     resources = ["routes", "waypoints"]
 )]
 impl Plugin for Resources {
@@ -273,5 +274,28 @@ mod tests {
         );
         assert!(parse(r#"{"routes":[]}"#).is_err());
         assert!(parse(r#"{"enableDebug":true}"#).is_ok());
+    }
+
+    /// The derived schema against the one written by hand before the derive: the
+    /// same but for deliberate differences, applied to the hand-written one here.
+    #[test]
+    fn the_derived_schema_is_the_hand_written_one_with_deliberate_fixes() {
+        use signalk_plugin::{PluginMetadata, json};
+        let mut expected = json!({"type":"object","properties":{
+            "routes":{"type":"object","title":"Initial routes (id to GeoJSON route)","default":{}},
+            "waypoints":{"type":"object","title":"Initial waypoints (id to waypoint)","default":{}}}});
+        // The config type denies unknown members.
+        expected["additionalProperties"] = json!(false);
+        // A form heading, as hello's and anchor-watch's schemas have (the doc comment
+        // stays Rust documentation).
+        expected["title"] = json!("Routes and waypoints");
+        // A map's values are any JSON (`RawJson`); `check_resource` asks for objects.
+        for member in ["routes", "waypoints"] {
+            expected["properties"][member]["additionalProperties"] = json!({});
+        }
+        let derived: signalk_plugin::Value =
+            signalk_plugin::serde_json::from_str(Config::SCHEMA).unwrap();
+        assert_eq!(derived, expected);
+        assert_eq!(Resources::SCHEMA, Config::SCHEMA);
     }
 }

@@ -13,33 +13,25 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use signalk_plugin::http::{BodyWriter, HttpError, HttpRequest, HttpResponse, IntoResponse, Json};
-use signalk_plugin::{Delta, Deltas, Plugin, PluginResult, plugin};
+use signalk_plugin::{ConfigSchema, Delta, Deltas, Plugin, PluginResult, plugin};
 
-/// The configuration; a start with an unknown member or `maxPoints` 0 fails
-/// ([`Config::check`]).
-#[derive(Debug, Deserialize)]
+/// The configuration. Its JSON Schema is derived from this type (`ConfigSchema`); a
+/// start with an unknown member or `maxPoints` below the schema's minimum of 1 fails
+/// before [`TrackHistory::start`] is called.
+#[derive(Debug, Deserialize, ConfigSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(title = "Track history")]
 pub struct Config {
-    /// Most positions kept; the oldest are dropped past it.
+    /// Positions kept
+    ///
+    /// The oldest are dropped past it.
     #[serde(default = "default_max_points")]
+    #[schema(default = 1_000_000, minimum = 1)]
     pub max_points: usize,
 }
 
 fn default_max_points() -> usize {
     1_000_000
-}
-
-impl Config {
-    /// What the schema says beyond the type: at least one position is kept.
-    ///
-    /// # Errors
-    /// What is wrong, naming the member.
-    pub fn check(self) -> Result<Self, String> {
-        if self.max_points == 0 {
-            return Err("maxPoints must be at least 1".into());
-        }
-        Ok(self)
-    }
 }
 
 /// One recorded position.
@@ -67,18 +59,13 @@ pub fn sample(n: usize) -> String {
     (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect()
 }
 
-#[plugin(
-    id = "track-history",
-    name = "Track history (Rust)",
-    schema = r#"{"type":"object","properties":{"maxPoints":{"type":"integer","title":"Positions kept","default":1000000,"minimum":1}}}"#
-)]
+#[plugin(id = "track-history", name = "Track history (Rust)")]
 impl Plugin for TrackHistory {
     type Config = Config;
     /// The own vessel's track: AIS targets' positions are not recorded.
     const DELTAS: Deltas = Deltas::OwnVessel;
 
     fn start(&mut self, config: Config) -> PluginResult {
-        let config = config.check()?;
         self.max_points = config.max_points;
         signalk_plugin::set_status(&format!("Recording up to {} positions", self.max_points));
         Ok(())
@@ -174,8 +161,12 @@ mod tests {
     fn malformed_configs_are_refused() {
         let parse = |text: &str| signalk_plugin::config::parse::<Config>(text.as_bytes());
         let config = parse(r#"{"maxPoints":0}"#).unwrap().config;
-        let err = TrackHistory::default().start(config).unwrap_err();
-        assert_eq!(err.to_string(), "maxPoints must be at least 1");
+        let err = config.check_schema().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration at `maxPoints`: must be at least 1, got 0"
+        );
+        assert!(parse("{}").unwrap().config.check_schema().is_ok());
         for (text, problem) in [
             (r#"{"maxPoints":-1}"#, "invalid value: integer `-1`"),
             (r#"{"maxPoints":2.5}"#, "invalid type: floating point"),
@@ -185,6 +176,26 @@ mod tests {
             let err = parse(text).unwrap_err();
             assert!(err.to_string().contains(problem), "{text}: {err}");
         }
+    }
+
+    /// The derived schema against the one written by hand before the derive: the
+    /// same but for deliberate differences, applied to the hand-written one here.
+    #[test]
+    fn the_derived_schema_is_the_hand_written_one_with_deliberate_fixes() {
+        use signalk_plugin::PluginMetadata;
+        let mut expected = json!({"type":"object","properties":{"maxPoints":{"type":"integer","title":"Positions kept","default":1000000,"minimum":1}}});
+        // The config type denies unknown members.
+        expected["additionalProperties"] = json!(false);
+        // A form heading, as hello's and anchor-watch's schemas have (the doc comment
+        // stays Rust documentation).
+        expected["title"] = json!("Track history");
+        // The doc comment's second paragraph.
+        expected["properties"]["maxPoints"]["description"] =
+            json!("The oldest are dropped past it.");
+        let derived: signalk_plugin::Value =
+            signalk_plugin::serde_json::from_str(Config::SCHEMA).unwrap();
+        assert_eq!(derived, expected);
+        assert_eq!(TrackHistory::SCHEMA, Config::SCHEMA);
     }
 
     #[test]

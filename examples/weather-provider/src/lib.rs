@@ -9,15 +9,18 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use signalk_plugin::provider::{ForecastRequest, WeatherProvider, WeatherRequest};
-use signalk_plugin::{Delta, Deltas, Plugin, PluginResult, plugin};
+use signalk_plugin::{ConfigSchema, Delta, Deltas, Plugin, PluginResult, plugin};
 
-/// Configuration; a start with an unknown member or a bad threshold fails
-/// ([`Config::check`]).
-#[derive(Debug, Deserialize)]
+/// Configuration. Its JSON Schema is derived from this type (`ConfigSchema`); a start
+/// with an unknown member or a threshold the schema forbids (not above 0) fails before
+/// [`Station::start`] is called.
+#[derive(Debug, Deserialize, ConfigSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(title = "Own-sensor weather")]
 pub struct Config {
-    /// Warn when pressure fell by more than this (Pa) within three hours.
+    /// Warn on a pressure drop over 3 h larger than (Pa)
     #[serde(default = "default_drop")]
+    #[schema(default = 400, exclusive_minimum = 0)]
     pub pressure_drop_warning: f64,
 }
 
@@ -31,22 +34,6 @@ const SENSOR_PATHS: [&str; 4] = [
 
 fn default_drop() -> f64 {
     400.0
-}
-
-impl Config {
-    /// A pressure drop threshold is a finite number of pascals above 0.
-    ///
-    /// # Errors
-    /// What is wrong, naming the member.
-    pub fn check(self) -> Result<Self, String> {
-        if !(self.pressure_drop_warning.is_finite() && self.pressure_drop_warning > 0.0) {
-            return Err(format!(
-                "pressureDropWarning must be a number of pascals above 0, got {}",
-                self.pressure_drop_warning
-            ));
-        }
-        Ok(self)
-    }
 }
 
 /// A timestamped reading.
@@ -71,7 +58,6 @@ pub struct Station {
 #[plugin(
     id = "weather-provider",
     name = "Own-sensor weather (Rust)",
-    schema = r#"{"type":"object","properties":{"pressureDropWarning":{"type":"number","title":"Warn on a pressure drop over 3 h larger than (Pa)","default":400}}}"#,
     weather = "Own sensors"
 )]
 impl Plugin for Station {
@@ -80,7 +66,6 @@ impl Plugin for Station {
     const DELTAS: Deltas = Deltas::OwnVessel;
 
     fn start(&mut self, config: Config) -> PluginResult {
-        let config = config.check()?;
         *self = Station {
             drop_warning: config.pressure_drop_warning,
             ..Station::default()
@@ -341,11 +326,9 @@ mod tests {
             r#"{"pressureDropWarning":-400}"#,
         ] {
             let config = parse(text).unwrap().config;
-            let err = Station::default().start(config).unwrap_err();
-            assert!(
-                err.to_string().starts_with("pressureDropWarning must be"),
-                "{err}"
-            );
+            let err = config.check_schema().unwrap_err();
+            assert_eq!(err.path(), "pressureDropWarning", "{err}");
+            assert!(err.message().starts_with("must be greater than 0"), "{err}");
         }
         for (text, problem) in [
             (r#"{"pressureDropWarnings":400}"#, "unknown field"),
@@ -356,7 +339,26 @@ mod tests {
             assert!(err.to_string().contains(problem), "{text}: {err}");
         }
         let config = parse(r#"{"enableDebug":true}"#).unwrap().config;
+        assert!(config.check_schema().is_ok());
         assert!(Station::default().start(config).is_ok());
+    }
+
+    /// The derived schema against the one written by hand before the derive: the
+    /// same but for deliberate differences, applied to the hand-written one here.
+    #[test]
+    fn the_derived_schema_is_the_hand_written_one_with_deliberate_fixes() {
+        use signalk_plugin::{PluginMetadata, json};
+        let mut expected = json!({"type":"object","properties":{"pressureDropWarning":{"type":"number","title":"Warn on a pressure drop over 3 h larger than (Pa)","default":400}}});
+        // The config type denies unknown members.
+        expected["additionalProperties"] = json!(false);
+        // A form heading, as hello's and anchor-watch's schemas have (the doc comment
+        // stays Rust documentation).
+        expected["title"] = json!("Own-sensor weather");
+        // The start always refused a threshold of 0 or less; now the form says so.
+        expected["properties"]["pressureDropWarning"]["exclusiveMinimum"] = json!(0);
+        let derived: signalk_plugin::Value = serde_json::from_str(Config::SCHEMA).unwrap();
+        assert_eq!(derived, expected);
+        assert_eq!(Station::SCHEMA, Config::SCHEMA);
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! top-level `enableDebug` boolean** (§7.1). [`parse`] takes that member out before
 //! the plugin's type sees it, so a config type with `#[serde(deny_unknown_fields)]`
 //! still works, and it reports errors with the path of the offending member.
+//!
+//! [`schema`]: the configuration's JSON Schema derived from its type
+//! (`#[derive(ConfigSchema)]`), with the ranges it states checked at start.
+
+pub mod schema;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
