@@ -28,6 +28,11 @@ use native as raw;
 #[allow(unsafe_code)]
 pub(crate) mod memory;
 
+/// The test runner's own imports, used by [`crate::testing`] only (see `testing::wire`).
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+pub(crate) mod test_imports;
+
 use signalk_plugin_abi::buffers;
 
 /// Calls without a result: the host reports nothing back.

@@ -1,8 +1,15 @@
-//! Native unit testing of plugin logic (not compiled for `wasm32`).
+//! Unit testing of plugin logic: call the plugin's methods, then assert on the host
+//! calls the SDK made.
 //!
-//! Off wasm, every host call the SDK makes is answered by a thread-local recorder
-//! instead of signalk-server. A test calls the plugin's methods directly, then asserts
-//! on what was recorded. Each test thread has its own recorder, so tests run in parallel.
+//! Natively (`cargo test`), every host call the SDK makes is answered by a thread-local
+//! recorder instead of signalk-server; each test thread has its own, so tests run in
+//! parallel. Compiled to wasm (`cargo test --target wasm32-wasip1`, with
+//! `signalk-plugin-host-mock test-runner` as the cargo runner), the host calls go to the
+//! real `env` imports, which the runner serves and records like the mock host does for a
+//! plugin, with the server's return codes and capability rules, and these functions read
+//! that record back (through the runner's import module, see [`wire`]). The runner gives
+//! every test a fresh instance and a fresh host, so nothing leaks between tests there
+//! either.
 //!
 //! ```
 //! use signalk_plugin::testing::{self, HostCall};
@@ -19,8 +26,13 @@
 //! assert!(testing::calls().is_empty());
 //! ```
 //!
-//! For the real ABI (the compiled `.wasm` under wasmtime, the host's buffer sizes and
-//! capability rules) use the `signalk-plugin-host-mock` crate.
+//! The API is the same on both targets. Where the two hosts differ, the item says so:
+//! the native recorder answers like signalk-server 2.32.0 but keeps it simple (no
+//! capability until granted, TCP sockets connect at once, one socket id space), the
+//! runner is the mock host itself (the server's default capabilities, its socket rules).
+//!
+//! For a whole compiled plugin under the real ABI (its exports, buffer sizes, the
+//! server's lifecycle) use the `signalk-plugin-host-mock` crate.
 
 use signalk_plugin_abi::Capability;
 
@@ -28,8 +40,17 @@ use crate::Delta;
 
 pub use signalk_plugin_abi::HostCall;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod recorder;
-use recorder::{Incoming, RECORDER, Recorder};
+#[cfg(not(target_arch = "wasm32"))]
+use recorder as backend;
+
+#[cfg(target_arch = "wasm32")]
+mod remote;
+#[cfg(target_arch = "wasm32")]
+use remote as backend;
+
+pub mod wire;
 
 /// Rules the real host applies to import arguments, shared by this recorder and the
 /// mock host so both answer the same way.
@@ -59,8 +80,11 @@ impl HostCallExt for HostCall {
 
 /// Forgets every recorded call, the saved config and the granted capabilities, and
 /// which paths had problems reported ([`Skipped::count`](crate::Skipped::count) restarts at 0).
+///
+/// Natively no capability is granted then; on wasm32 the runner's host keeps the ones
+/// signalk-server grants every plugin (`dataRead`, `dataWrite`, `storage`).
 pub fn reset() {
-    RECORDER.with(|r| *r.borrow_mut() = Recorder::default());
+    backend::reset_host();
     crate::model::reset_reports();
     crate::vessel::reset();
 }
@@ -113,13 +137,13 @@ pub fn deliver<P: crate::Plugin>(plugin: &mut P, delta: &Delta) {
 /// Every host call recorded on this thread so far, oldest first.
 #[must_use]
 pub fn calls() -> Vec<HostCall> {
-    RECORDER.with(|r| r.borrow().calls.clone())
+    backend::calls()
 }
 
 /// Returns and forgets the recorded host calls.
 #[must_use]
 pub fn take_calls() -> Vec<HostCall> {
-    RECORDER.with(|r| std::mem::take(&mut r.borrow_mut().calls))
+    backend::take_calls()
 }
 
 /// Returns the deltas emitted so far (parsed), and forgets all recorded calls.
@@ -155,30 +179,52 @@ pub fn logs() -> Vec<String> {
 }
 
 fn filter(text: impl Fn(&HostCall) -> Option<&str>) -> Vec<String> {
-    RECORDER.with(|r| {
-        let r = r.borrow();
-        r.calls
-            .iter()
-            .filter_map(|c| text(c).map(str::to_owned))
-            .collect()
-    })
+    calls()
+        .iter()
+        .filter_map(|c| text(c).map(str::to_owned))
+        .collect()
 }
 
 /// Sets what `sk_read_config` returns (the `configuration` member of the plugin's
 /// config file). Default: `{}`.
+///
+/// ```
+/// use signalk_plugin::testing;
+/// testing::set_saved_config(r#"{"speed":2}"#);
+/// assert_eq!(signalk_plugin::config::read_raw().unwrap(), r#"{"speed":2}"#);
+/// ```
+///
+/// # Panics
+///
+/// On wasm32, if `json` is not JSON: the runner's host keeps the configuration as a
+/// JSON value, like the server's config file (natively any text is kept as it is).
 pub fn set_saved_config(json: impl Into<String>) {
-    recorder::set_saved_config(json.into());
+    backend::set_saved_config(json.into());
 }
 
 /// Grants a capability, as `wasmCapabilities` in `package.json` would.
+///
+/// ```
+/// use signalk_plugin::{testing, Capability};
+/// testing::reset();
+/// assert!(!signalk_plugin::has_capability(Capability::RawSockets));
+/// testing::grant(Capability::RawSockets);
+/// assert!(signalk_plugin::has_capability(Capability::RawSockets));
+/// ```
 pub fn grant(capability: Capability) {
-    RECORDER.with(|r| {
-        r.borrow_mut().capabilities.insert(capability.as_str());
-    });
+    backend::grant(capability);
 }
 
-/// Queues a datagram for UDP socket `id`, as if it arrived from `addr:port`.
-/// Native TCP sockets connect at once; queued input for them is one line or chunk.
+/// Queues a datagram for UDP socket `id`, as if it arrived from `addr:port`; for a TCP
+/// socket, `data` as the peer sent it (`addr` and `port` are not used).
+///
+/// Natively, TCP sockets connect at once and `data` is queued as one line or chunk, and
+/// UDP and TCP sockets share one id space. On wasm32 the runner's host keeps UDP and TCP
+/// ids apart like the server: `id` is the UDP or the TCP socket open with that id (if
+/// both are open, this panics: say which by closing the other), and a TCP socket's
+/// pending connect is completed first (the peer accepted) before `data`
+/// arrives; in line mode it is one line, ended with a newline if it lacks one (a `data`
+/// holding newlines arrives as several lines, as from a real peer).
 ///
 /// ```
 /// use signalk_plugin::net::UdpSocket;
@@ -190,14 +236,17 @@ pub fn grant(capability: Capability) {
 /// assert_eq!(datagram.data, b"$GPGGA,...");
 /// assert_eq!(datagram.port, 10110);
 /// ```
+///
+/// # Panics
+///
+/// If no socket `id` is open: input for it would go nowhere, a bug in the test. On
+/// wasm32 also if a UDP and a TCP socket are both open with that id.
 pub fn push_incoming(id: i32, data: &[u8], addr: &str, port: u16) {
-    RECORDER.with(|r| {
-        if let Some(queue) = r.borrow_mut().sockets.get_mut(&id) {
-            queue.push_back(Incoming {
-                data: data.to_vec(),
-                addr: addr.to_owned(),
-                port,
-            });
-        }
-    });
+    assert!(
+        backend::push_incoming(id, data, addr, port),
+        "push_incoming: no socket {id} is open"
+    );
 }
+
+#[cfg(test)]
+mod tests;

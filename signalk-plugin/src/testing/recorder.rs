@@ -1,6 +1,7 @@
 //! The in-process stand-in for the host that the native ABI backend (`abi/native.rs`)
 //! writes to: what was called, the saved configuration, granted capabilities and the
-//! simulated sockets, per thread. The public face for tests is the parent module.
+//! simulated sockets, per thread. The public face for tests is the parent module; on
+//! wasm32 the test runner's host plays this part (`remote.rs`).
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
@@ -8,14 +9,14 @@ use std::collections::{BTreeSet, VecDeque};
 use signalk_plugin_abi::{Capability, HostCall, host_rules};
 
 #[derive(Default)]
-pub(super) struct Recorder {
-    pub(super) calls: Vec<HostCall>,
-    pub(super) saved_config: Option<String>,
-    pub(super) capabilities: BTreeSet<&'static str>,
+struct Recorder {
+    calls: Vec<HostCall>,
+    saved_config: Option<String>,
+    capabilities: BTreeSet<&'static str>,
     /// Socket id -> queued input (datagrams with their source, or TCP lines/chunks).
-    pub(super) sockets: std::collections::BTreeMap<i32, VecDeque<Incoming>>,
-    pub(super) next_socket: i32,
-    pub(super) connected: BTreeSet<i32>,
+    sockets: std::collections::BTreeMap<i32, VecDeque<Incoming>>,
+    next_socket: i32,
+    connected: BTreeSet<i32>,
 }
 
 /// Input queued for a native socket by a test.
@@ -27,7 +28,7 @@ pub(crate) struct Incoming {
 }
 
 thread_local! {
-    pub(super) static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::default());
+    static RECORDER: RefCell<Recorder> = RefCell::new(Recorder::default());
 }
 
 pub(crate) fn record(call: HostCall) {
@@ -101,4 +102,39 @@ pub(crate) fn is_connected(id: i32) -> bool {
 
 pub(crate) fn set_saved_config(json: String) {
     RECORDER.with(|r| r.borrow_mut().saved_config = Some(json));
+}
+
+// The parent module's backend interface, the same functions `remote.rs` has on wasm32.
+
+pub(super) fn calls() -> Vec<HostCall> {
+    RECORDER.with(|r| r.borrow().calls.clone())
+}
+
+pub(super) fn take_calls() -> Vec<HostCall> {
+    RECORDER.with(|r| std::mem::take(&mut r.borrow_mut().calls))
+}
+
+pub(super) fn reset_host() {
+    RECORDER.with(|r| *r.borrow_mut() = Recorder::default());
+}
+
+pub(super) fn grant(capability: Capability) {
+    RECORDER.with(|r| {
+        r.borrow_mut().capabilities.insert(capability.as_str());
+    });
+}
+
+/// Queues input on socket `id`; false if no such socket is open.
+pub(super) fn push_incoming(id: i32, data: &[u8], addr: &str, port: u16) -> bool {
+    RECORDER.with(|r| match r.borrow_mut().sockets.get_mut(&id) {
+        Some(queue) => {
+            queue.push_back(Incoming {
+                data: data.to_vec(),
+                addr: addr.to_owned(),
+                port,
+            });
+            true
+        }
+        None => false,
+    })
 }
