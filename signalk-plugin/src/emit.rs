@@ -87,6 +87,100 @@ pub fn emit_value(path: &str, value: impl Into<RawJson>) -> Result<()> {
     emit(&Delta::new().with_update(Update::new().with_value(path, value)))
 }
 
+/// Sends path/value pairs of this vessel as one v1 delta, without building a [`Delta`]:
+/// the pairs are serialized straight into the message, borrowed, so the paths and
+/// values are never copied. The delta sent is the one [`emit`] sends for
+/// `Delta::new().with_update(Update::new().with_value(path, value)…)`, with the same
+/// checks: at least one pair, no empty path, no NaN or infinity.
+///
+/// ```
+/// use signalk_plugin::{emit_values, testing};
+/// emit_values(&[("navigation.speedOverGround", 3.5), ("navigation.headingTrue", 1.2)])?;
+/// assert_eq!(
+///     testing::take_deltas()[0].get::<f64>("navigation.headingTrue"),
+///     Some(1.2)
+/// );
+/// assert!(emit_values(&[("environment.depth.belowKeel", f64::NAN)]).is_err());
+/// # Ok::<(), signalk_plugin::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`emit`]: [`Error::InvalidDelta`] for no pairs or an empty path,
+/// [`Error::NonFinite`] naming the path of a NaN or infinity, [`Error::Json`] for a
+/// value that cannot be serialized. Nothing is sent then.
+pub fn emit_values<V: serde::Serialize>(values: &[(&str, V)]) -> Result<()> {
+    if values.is_empty() {
+        return Err(Error::InvalidDelta("an update has neither values nor meta"));
+    }
+    for (path, value) in values {
+        if path.is_empty() {
+            return Err(Error::InvalidDelta("a path is empty"));
+        }
+        if let Some((value, member)) = RawJson::non_finite_in(value) {
+            return Err(Error::NonFinite {
+                what: "value",
+                path: (*path).to_owned(),
+                member,
+                value,
+            });
+        }
+    }
+    let json = values::to_json(values)?;
+    reentry::host_call(|| abi::handle_message(&json, DeltaVersion::V1.code()));
+    Ok(())
+}
+
+/// The text of the one-update delta [`emit_values`] sends.
+mod values {
+    use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+    struct Pairs<'a, V>(&'a [(&'a str, V)]);
+    struct Pair<'a, V>(&'a str, &'a V);
+    struct Update<'a, V>(Pairs<'a, V>);
+
+    impl<V: Serialize> Serialize for Pair<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(2))?;
+            map.serialize_entry("path", self.0)?;
+            map.serialize_entry("value", self.1)?;
+            map.end()
+        }
+    }
+
+    impl<V: Serialize> Serialize for Pairs<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.0.len()))?;
+            for (path, value) in self.0 {
+                seq.serialize_element(&Pair(path, value))?;
+            }
+            seq.end()
+        }
+    }
+
+    impl<V: Serialize> Serialize for Update<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry("values", &self.0)?;
+            map.end()
+        }
+    }
+
+    pub(super) fn to_json<V: Serialize>(values: &[(&str, V)]) -> serde_json::Result<Vec<u8>> {
+        // `{"updates":[` … `]}` around the one update: no map or array of one to build.
+        // Room for the paths and typical values: one allocation, no regrowth.
+        let estimate = 32
+            + values
+                .iter()
+                .map(|(path, _)| path.len() + 48)
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(estimate);
+        out.extend_from_slice(br#"{"updates":["#);
+        serde_json::to_writer(&mut out, &Update(Pairs(values)))?;
+        out.extend_from_slice(b"]}");
+        Ok(out)
+    }
+}
+
 fn emit_as(delta: &Delta, version: DeltaVersion) -> Result<()> {
     validate(delta)?;
     let json = serde_json::to_vec(delta)?;
@@ -187,6 +281,74 @@ mod tests {
         assert_eq!(*version, 2);
         let back: Delta = serde_json::from_str(json).unwrap();
         assert_eq!(back, delta);
+    }
+
+    #[test]
+    fn emit_values_sends_what_emit_sends_for_the_same_pairs() {
+        let pairs = [
+            ("navigation.speedOverGround", serde_json::json!(3.5)),
+            (
+                "navigation.position",
+                serde_json::json!({"latitude": 60.1, "longitude": 24.9}),
+            ),
+            ("a.b", serde_json::json!("quote \" and \\")),
+            ("c", serde_json::json!(null)),
+        ];
+        testing::reset();
+        emit_values(&pairs).unwrap();
+        let mut update = Update::new();
+        for (path, value) in &pairs {
+            update = update.with_value(*path, value);
+        }
+        emit(&Delta::new().with_update(update)).unwrap();
+        let calls = testing::take_calls();
+        let [
+            HostCall::HandleMessage {
+                version: 1,
+                json: fast,
+            },
+            HostCall::HandleMessage {
+                version: 1,
+                json: reference,
+            },
+        ] = calls.as_slice()
+        else {
+            panic!("{calls:?}")
+        };
+        assert_eq!(fast, reference);
+        let one = [("x.y", 1u8)];
+        emit_values(&one).unwrap();
+        emit_value("x.y", 1).unwrap();
+        let calls = testing::take_calls();
+        assert_eq!(calls[0], calls[1]);
+    }
+
+    #[test]
+    fn emit_values_refuses_what_emit_refuses_and_sends_nothing() {
+        testing::reset();
+        let none: [(&str, f64); 0] = [];
+        assert!(matches!(emit_values(&none), Err(Error::InvalidDelta(_))));
+        assert!(matches!(
+            emit_values(&[("", 1.0)]),
+            Err(Error::InvalidDelta(_))
+        ));
+        let err = emit_values(&[("a", 1.0), ("b", f64::INFINITY)]).unwrap_err();
+        assert!(
+            matches!(&err, Error::NonFinite { path, what: "value", .. } if path == "b"),
+            "{err:?}"
+        );
+        #[derive(serde::Serialize)]
+        struct Position {
+            latitude: f64,
+        }
+        let err = emit_values(&[("p", Position { latitude: f64::NAN })]).unwrap_err();
+        assert!(
+            matches!(&err, Error::NonFinite { path, member: Some("latitude"), .. } if path == "p"),
+            "{err:?}"
+        );
+        let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        assert!(matches!(emit_values(&[("m", map)]), Err(Error::Json(_))));
+        assert!(testing::take_calls().is_empty());
     }
 
     #[test]

@@ -12,10 +12,10 @@
 //! [`HttpRequest::json`]: crate::http::HttpRequest::json
 
 use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer, Visitor};
+use serde::de::{Deserializer, Visitor};
 
 /// Reads `text` as `T`; a struct at the top must be a JSON object (see the module docs).
-pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+pub(crate) fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(ObjectOnly(&mut de))?;
     de.end()?;

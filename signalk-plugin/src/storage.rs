@@ -77,7 +77,11 @@ mod tests {
 
     #[test]
     fn write_then_read_roundtrip_natively() {
+        // On wasm32 the test runner preopens a fresh plugin VFS at `/`, as the server does.
+        #[cfg(not(target_arch = "wasm32"))]
         let dir = std::env::temp_dir().join(format!("sk-storage-{}", std::process::id()));
+        #[cfg(target_arch = "wasm32")]
+        let dir = std::path::PathBuf::from("/sk-storage");
         let file = dir.join("a/b.json");
         write(&file, b"{}").unwrap();
         assert_eq!(read(&file).unwrap().as_deref(), Some(&b"{}"[..]));

@@ -212,7 +212,13 @@ impl Delta {
     pub fn is_self(&self) -> bool {
         match self.context.as_deref() {
             None | Some("vessels.self") => true,
-            Some(context) => self_context().as_deref() == Some(context),
+            // Compared in place: `on_delta` asks this for every delta, so no copy.
+            Some(context) => {
+                if !is_known() {
+                    ask_host();
+                }
+                VESSEL.with(|v| v.known.borrow().as_deref() == Some(context))
+            }
         }
     }
 }
@@ -231,8 +237,7 @@ pub(crate) fn set_known(context: Option<&str>) {
     VESSEL.with(|v| *v.known.borrow_mut() = context.map(str::to_owned));
 }
 
-/// Forgets everything (native tests).
-#[cfg(not(target_arch = "wasm32"))]
+/// Forgets everything (`testing::reset`).
 pub(crate) fn reset() {
     set_known(None);
     VESSEL.with(|v| {

@@ -166,12 +166,13 @@ fn deliver<P: Plugin>(plugin: &mut P, json: &[u8], own: Option<&str>) {
     let Some(delta) = crate::model::decode_or_log(json) else {
         return;
     };
-    if own.is_some_and(|own| delta.context.as_deref() != Some(own)) {
-        return;
-    }
-    if let Err(err) = plugin.on_delta(&delta) {
+    if own.is_none_or(|own| delta.context.as_deref() == Some(own))
+        && let Err(err) = plugin.on_delta(&delta)
+    {
         delta_failed(&*err);
     }
+    // Its strings and lists serve the next delta's decoding (`model::spares`).
+    crate::model::recycle(delta);
 }
 
 thread_local! {

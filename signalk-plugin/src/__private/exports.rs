@@ -57,7 +57,8 @@ pub unsafe fn write_metadata(out_ptr: i32, out_max: i32, what: &'static str, tex
     }
 }
 
-/// `plugin_start(cfg_ptr, cfg_len)` that registers handlers and providers first.
+/// `plugin_start(cfg_ptr, cfg_len)` that checks the configuration's schema rules and
+/// registers handlers and providers first.
 ///
 /// # Safety
 /// As [`plugin_start`].
@@ -65,12 +66,13 @@ pub unsafe fn plugin_start_with<P: Plugin, const D: bool>(
     cell: &'static LocalKey<PluginCell<P, D>>,
     ptr: i32,
     len: i32,
+    check: fn(&P::Config) -> Result<(), crate::ConfigError>,
     register: impl FnOnce() -> crate::Result<()>,
 ) -> i32 {
     install_panic_hook();
     // SAFETY: guaranteed by the caller.
     let config = unsafe { memory::input(ptr, len) };
-    lifecycle::start_with(cell, config, register)
+    lifecycle::start_with(cell, config, check, register)
 }
 
 /// `poll()`.

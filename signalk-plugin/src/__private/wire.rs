@@ -3,12 +3,24 @@
 
 use super::park;
 use crate::http::{HttpError, HttpRequest, HttpResponse, IntoResponse};
-use crate::put::PutReply;
+use crate::put::{PutReply, PutState};
+
+/// [`PutReply::completed`], and its JSON text.
+const COMPLETED: PutReply = PutReply {
+    state: PutState::Completed,
+    status_code: 200,
+    message: None,
+};
+const COMPLETED_JSON: &[u8] = br#"{"state":"COMPLETED","statusCode":200}"#;
 
 /// Serializes a reply, replacing one that would not fit the host's buffer by a 500
 /// reply that says why (the host would otherwise truncate it into invalid JSON).
 #[must_use]
 pub(crate) fn encode_reply(reply: &PutReply, max: usize) -> Vec<u8> {
+    // Most handlers answer plain success: its text is known, no serializer needed.
+    if *reply == COMPLETED && COMPLETED_JSON.len() <= max {
+        return COMPLETED_JSON.to_vec();
+    }
     let json = serde_json::to_vec(reply).unwrap_or_default();
     if json.len() <= max && !json.is_empty() {
         return json;
@@ -27,9 +39,15 @@ pub(crate) fn encode_reply(reply: &PutReply, max: usize) -> Vec<u8> {
 /// says so (the host would otherwise answer a truncated, invalid envelope).
 #[must_use]
 pub(crate) fn encode_response(response: &HttpResponse, max: usize) -> Vec<u8> {
-    // Too large for the buffer: parked for the chunked channel if the host speaks it,
-    // otherwise a 500 that says why — never a truncated envelope.
-    park::fit(response.to_envelope(), max, |len| {
+    fit_envelope(response.to_envelope(), max)
+}
+
+/// An envelope's bytes for the host's buffer of `max` bytes: as they are if they fit;
+/// too large, parked for the chunked channel if the host speaks it, otherwise a 500
+/// that says why — never a truncated envelope.
+#[must_use]
+pub(crate) fn fit_envelope(envelope: Vec<u8>, max: usize) -> Vec<u8> {
+    park::fit(envelope, max, |len| {
         HttpError::internal(format!(
             "the response is {len} bytes; the host's buffer holds {max}"
         ))
@@ -54,6 +72,23 @@ mod tests {
     use crate::http::RESPONSE_BUFFER;
     use crate::put::REPLY_BUFFER;
     use serde_json::Value;
+
+    #[test]
+    fn the_plain_success_reply_is_what_serde_writes() {
+        assert_eq!(COMPLETED, PutReply::completed());
+        assert_eq!(
+            encode_reply(&PutReply::completed(), REPLY_BUFFER),
+            serde_json::to_vec(&PutReply::completed()).unwrap()
+        );
+        // Any other reply still goes through serde.
+        let other = PutReply::with_status(200, "ok");
+        assert_eq!(
+            encode_reply(&other, REPLY_BUFFER),
+            serde_json::to_vec(&other).unwrap()
+        );
+        // A buffer too small even for it: the usual short 500 (here: nothing fits).
+        assert!(encode_reply(&PutReply::completed(), 10).len() > 10);
+    }
 
     #[test]
     fn oversize_reply_becomes_a_short_500() {

@@ -203,6 +203,26 @@ pub struct Json<T>(pub T);
 pub trait IntoResponse {
     /// Converts to the response sent to the host.
     fn into_response(self) -> HttpResponse;
+
+    /// The envelope bytes the host reads: by default
+    /// [`into_response`](Self::into_response) then [`HttpResponse::to_envelope`].
+    /// [`Json`] overrides it to serialize its value once, straight into the envelope;
+    /// the bytes are the same either way.
+    ///
+    /// ```
+    /// use signalk_plugin::http::{IntoResponse, Json};
+    /// let value = serde_json::json!({"speed": 3.5});
+    /// assert_eq!(
+    ///     Json(value.clone()).into_envelope(),
+    ///     Json(value).into_response().to_envelope()
+    /// );
+    /// ```
+    fn into_envelope(self) -> Vec<u8>
+    where
+        Self: Sized,
+    {
+        self.into_response().to_envelope()
+    }
 }
 
 impl IntoResponse for HttpResponse {
@@ -233,6 +253,34 @@ impl<T: Serialize> IntoResponse for Json<T> {
                 .into_response(),
         }
     }
+
+    fn into_envelope(self) -> Vec<u8> {
+        json_envelope(&self.0).unwrap_or_else(|| self.into_response().to_envelope())
+    }
+}
+
+/// The envelope start [`HttpResponse::to_envelope`] writes for a 200 JSON response.
+const JSON_ENVELOPE_START: &[u8] =
+    br#"{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"#;
+
+/// The envelope of `Json(value)`, serialized once and straight into place: the common
+/// case of an object or array without NaN or infinity. `None` for every other case
+/// (a scalar, which goes as text; a non-finite number; a value that does not
+/// serialize), which [`Json::into_response`] handles as before.
+fn json_envelope<T: Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    if RawJson::has_non_finite(value) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(JSON_ENVELOPE_START);
+    serde_json::to_writer(&mut out, value).ok()?;
+    match out.get(JSON_ENVELOPE_START.len()) {
+        Some(b'{' | b'[' | b't' | b'f' | b'n') => {
+            out.push(b'}');
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 impl IntoResponse for String {
@@ -260,6 +308,13 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
             Err(err) => err.into_response(),
         }
     }
+
+    fn into_envelope(self) -> Vec<u8> {
+        match self {
+            Ok(ok) => ok.into_envelope(),
+            Err(err) => err.into_envelope(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +333,64 @@ mod tests {
         assert_eq!(r.header("content-type"), Some("application/json"));
         let r = Json(-1).into_response();
         assert_eq!(r.body, Body::Text("-1".into()));
+    }
+
+    #[test]
+    fn json_envelopes_match_the_response_path_byte_for_byte() {
+        #[derive(Serialize)]
+        struct Reading {
+            speed: f64,
+            name: &'static str,
+        }
+        fn both<T: Serialize + Clone>(value: T) -> (Vec<u8>, Vec<u8>) {
+            (
+                Json(value.clone()).into_envelope(),
+                Json(value).into_response().to_envelope(),
+            )
+        }
+        let cases = [
+            both(json!({"a": [1, 2.5, "x\"y"], "b": null})),
+            both(json!([true, false])),
+            both(json!(true)),
+            both(json!(null)),
+            both(json!(42)),
+            both(json!(-1.5)),
+            both(json!("text")),
+            both(json!({})),
+        ];
+        for (fast, reference) in cases {
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(reference).unwrap()
+            );
+        }
+        #[derive(Serialize, Clone)]
+        struct Bad {
+            speed: f64,
+        }
+        let (fast, reference) = both(Bad { speed: f64::NAN });
+        assert_eq!(fast, reference);
+        let reading = Reading {
+            speed: 3.5,
+            name: "log",
+        };
+        let env: Value = serde_json::from_slice(&Json(reading).into_envelope()).unwrap();
+        assert_eq!(
+            env,
+            json!({"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": {"speed": 3.5, "name": "log"}})
+        );
+        // A map with non-string keys does not serialize: the same 500 either way.
+        let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let (fast, reference) = (
+            Json(map.clone()).into_envelope(),
+            Json(map).into_response().to_envelope(),
+        );
+        assert_eq!(fast, reference);
+        let env: Value = serde_json::from_slice(&fast).unwrap();
+        assert_eq!(env["statusCode"], 500);
+        // Result forwards to the value it holds.
+        let ok: Result<Json<Value>, HttpError> = Ok(Json(json!({"a": 1})));
+        assert_eq!(ok.into_envelope(), Json(json!({"a": 1})).into_envelope());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
-use super::{Delta, Members, PathMeta, PathValue, RawJson, Source, Update};
+use super::{Delta, Members, PathMeta, PathValue, RawJson, Source, Update, spares};
 use crate::{Error, logging};
 
 /// The typed members of each object, in the order [`Key::typed`] numbers them.
@@ -212,7 +212,6 @@ fn report(skip: &Skipped) {
 }
 
 /// Forgets which paths were reported, and the count (for `testing::reset`).
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn reset_reports() {
     SKIP_LOG.with(|log| {
         *log.borrow_mut() = SkipLog {
@@ -358,7 +357,14 @@ impl<'de> Visitor<'de> for Want<'_> {
         f.write_str("any JSON value")
     }
     fn visit_str<E>(self, v: &str) -> Result<Got, E> {
-        Ok(self.string(v))
+        Ok(match self {
+            // The common case, in a spare string (`string` below takes any text).
+            Want::SourceText(out) => {
+                *out = Some(spares::string(v));
+                Got::Value
+            }
+            other => other.string(v),
+        })
     }
     fn visit_string<E>(self, v: String) -> Result<Got, E> {
         Ok(self.string(v))
@@ -431,7 +437,7 @@ impl<'de> Visitor<'de> for Str<'_> {
         f.write_str("a string")
     }
     fn visit_str<E>(self, v: &str) -> Result<Got, E> {
-        *self.0 = Some(v.to_owned());
+        *self.0 = Some(spares::string(v));
         Ok(Got::Value)
     }
     fn visit_string<E>(self, v: String) -> Result<Got, E> {
@@ -572,7 +578,7 @@ fn updates<'de, A: SeqAccess<'de>>(
     mut seq: A,
     skipped: &mut Vec<Skipped>,
 ) -> Result<Vec<Update>, A::Error> {
-    let mut updates: Vec<Update> = Vec::new();
+    let mut updates: Vec<Update> = spares::updates();
     let mut index = 0;
     loop {
         // Decoded in place, in the vector: no copy of the update afterwards.
@@ -674,7 +680,7 @@ fn entries<'de, A: SeqAccess<'de>>(
     } else {
         "updates.values"
     };
-    let mut entries = Vec::new();
+    let mut entries = if meta { Vec::new() } else { spares::values() };
     let mut index = 0;
     loop {
         let mut entry = None;

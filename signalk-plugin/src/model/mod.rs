@@ -12,9 +12,9 @@ mod members;
 mod meta;
 mod notification;
 mod raw;
+mod spares;
 
 pub(crate) use decode::decode_or_log;
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use decode::reset_reports;
 pub use decode::{MAX_REPORTED_PATHS, Skipped};
 pub use delta::{Delta, PathValue, Source, Update};
@@ -22,3 +22,4 @@ pub use members::Members;
 pub use meta::{Meta, PathMeta, Zone};
 pub use notification::{AlarmMethod, AlarmState, Notification};
 pub use raw::RawJson;
+pub(crate) use spares::recycle;

@@ -1,6 +1,5 @@
 use std::fmt;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
@@ -103,11 +102,20 @@ impl RawJson {
         }
     }
 
-    /// Parses the value into `T`.
+    /// Parses the value into `T`, which may borrow from it (`&str`, `&RawValue`, a
+    /// struct of those): reading a text needs no copy.
+    ///
+    /// ```
+    /// let state = signalk_plugin::RawJson::from("moored");
+    /// assert_eq!(state.parse::<&str>().unwrap(), "moored");
+    /// assert_eq!(state.parse::<String>().unwrap(), "moored");
+    /// // A borrowed text cannot hold escapes; `String` or `Cow<str>` can.
+    /// assert!(signalk_plugin::RawJson::from("a\"b").parse::<&str>().is_err());
+    /// ```
     ///
     /// # Errors
     /// [`Error::Json`] if the value does not match `T`.
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, Error> {
         Ok(crate::objects::from_str(self.as_str())?)
     }
 
@@ -124,6 +132,19 @@ impl RawJson {
             Repr::Text(_) => None,
             Repr::NonFinite(n) => Some((non_finite_name(n.value), n.member)),
         }
+    }
+
+    /// Whether `value` holds a NaN or an infinity anywhere (one pass, no allocation).
+    pub(crate) fn has_non_finite<T: Serialize + ?Sized>(value: &T) -> bool {
+        finite::first_non_finite(value).is_some()
+    }
+
+    /// The first NaN or infinity in `value` (`NaN`, `inf` or `-inf`) and the struct
+    /// member that held it, as [`Error::NonFinite`] reports them.
+    pub(crate) fn non_finite_in<T: Serialize + ?Sized>(
+        value: &T,
+    ) -> Option<(&'static str, Option<&'static str>)> {
+        finite::first_non_finite(value).map(|(v, member)| (non_finite_name(v), member))
     }
 
     fn of<T: Serialize + ?Sized>(value: &T) -> Self {
