@@ -47,9 +47,13 @@ mod options;
 mod package;
 mod pipeline;
 mod recorded;
+pub mod replay;
 pub mod scaffold;
+#[doc(hidden)]
+pub mod server;
 mod sockets;
 mod state;
+mod test_runner;
 
 pub use build::{TARGET, build_plugin};
 pub use chunked::{ChunkReader, TransferStats};
@@ -68,6 +72,7 @@ pub use package::{
 pub use recorded::{Dropped, RECORD_LIMIT, Recorded};
 pub use signalk_plugin_abi::{Capability, HostCall};
 pub use state::PluginState;
+pub use test_runner::{DEFAULT_TEST_TIMEOUT, run_test_binary};
 
 /// Names of every `env` import signalk-server 2.32.0 provides (§3).
 ///

@@ -3,8 +3,10 @@
 //! ```text
 //! signalk-plugin-host-mock run <plugin.wasm | crate dir> [--config file.json] [--polls N]
 //!                               [--delta file.json]... [--package-name NAME] [--capability CAP]...
+//!                               [--replay deltas.log [--speed N]]
 //! signalk-plugin-host-mock package <plugin.wasm | crate dir> --out DIR [--name NAME]
 //! signalk-plugin-host-mock new <DIR> [--sdk-path CHECKOUT]
+//! signalk-plugin-host-mock test-runner [--timeout SECS] <test.wasm> [libtest args]...
 //! ```
 //!
 //! Everything the plugin does is printed as one JSON object per line on stdout.
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
+use signalk_plugin_host_mock::replay::ReplayOptions;
 use signalk_plugin_host_mock::scaffold::{SdkSource, new_plugin};
 use signalk_plugin_host_mock::{
     Capabilities, Capability, HostCall, HostOptions, MockHost, Quirks, build_plugin,
@@ -38,6 +41,21 @@ enum Command {
     Package(PackageArgs),
     /// Write a new plugin crate (plugin, native tests, mock-host tests, README) into DIR.
     New(NewArgs),
+    /// Run a `cargo test --target wasm32-wasip1` binary under the mock host (the cargo
+    /// runner for wasm32-wasip1), each test in a fresh instance.
+    TestRunner(TestRunnerArgs),
+}
+
+#[derive(clap::Args)]
+struct TestRunnerArgs {
+    /// Time limit of one test, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = signalk_plugin_host_mock::DEFAULT_TEST_TIMEOUT.as_secs())]
+    timeout: u64,
+    /// The test binary cargo built.
+    wasm: PathBuf,
+    /// libtest's arguments, passed on as cargo gave them.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -88,6 +106,13 @@ struct RunArgs {
     /// A delta (JSON file) to deliver after start (repeatable).
     #[arg(long = "delta", value_name = "FILE")]
     deltas: Vec<PathBuf>,
+    /// A Signal K delta log (one delta per line) to replay after the deltas: `poll`
+    /// ticks follow the data's timestamps (a virtual clock), not the wall clock.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// Replay at N times real time (default: as fast as possible).
+    #[arg(long, value_name = "N", requires = "replay")]
+    speed: Option<f64>,
     /// Behave like the documented server rather than 2.32.0's defects.
     #[arg(long)]
     fixed_quirks: bool,
@@ -99,6 +124,16 @@ struct RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::TestRunner(args) => {
+            let timeout = std::time::Duration::from_secs(args.timeout);
+            match signalk_plugin_host_mock::run_test_binary(&args.wasm, &args.args, timeout) {
+                Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Run(args) => match run(&args) {
             Ok(code) => code,
             Err(err) => {
@@ -249,6 +284,9 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         host.deliver_delta(&read_json(path)?)?;
         seen = flush(&host, seen);
     }
+    if let Some(log) = &args.replay {
+        seen = replay(&mut host, log, args.speed, seen)?;
+    }
     for tick in 1..=args.polls {
         let result = host.tick_poll();
         seen = flush(&host, seen);
@@ -268,6 +306,35 @@ fn run(args: &RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         json!({"event": "stopped", "allocations": host.ledger().allocations, "ledger_issues": leaks.len()}),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Replays a delta log, printing what the plugin does as it goes and a `replay` event
+/// with the summary; returns the new `seen` count (see [`flush`]).
+fn replay(
+    host: &mut MockHost,
+    log: &Path,
+    speed: Option<f64>,
+    mut seen: u64,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut options = ReplayOptions::new();
+    if let Some(speed) = speed {
+        options = options.speed(speed);
+    }
+    let summary = host.replay_with(log, &options, |host, _| seen = flush(host, seen))?;
+    let time = |t: Option<std::time::SystemTime>| {
+        t.map(|t| humantime::format_rfc3339_millis(t).to_string())
+    };
+    print(
+        json!({"event": "replay", "log": log, "lines": summary.lines,
+        "deltas": summary.deltas, "handled": summary.handled, "stamped": summary.stamped,
+        "out_of_order": summary.out_of_order, "polls": summary.polls,
+        "poll_errors": summary.poll_errors, "first_poll_error": summary.first_poll_error,
+        "handler_faults": summary.handler_faults,
+        "first_timestamp": time(summary.first_timestamp),
+        "last_timestamp": time(summary.last_timestamp),
+        "data_seconds": summary.data_time.as_secs_f64()}),
+    );
+    Ok(flush(host, seen))
 }
 
 /// Prints the calls made since `seen` (the count `Recorded::calls_seen` had); returns

@@ -34,8 +34,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/plugin/gitignore.in"),
     ),
     (
-        "schema.json",
-        include_str!("../templates/plugin/schema.json.in"),
+        ".cargo/config.toml",
+        include_str!("../templates/plugin/.cargo/config.toml.in"),
     ),
     (
         "src/lib.rs",

@@ -226,7 +226,8 @@
 //! - Safe host API: [`emit`], [`notify`], [`set_status`], [`set_error`], [`logging`],
 //!   [`config`], [`has_capability`].
 //! - Data model: [`Delta`], [`Update`], [`PathValue`], [`Meta`], [`Notification`], …
-//! - [`testing`] (native only): the in-process recorder that stands in for the host.
+//! - [`testing`]: the recorder that stands in for the host in unit tests (natively an
+//!   in-process one; on wasm32 the mock host's test runner).
 //!
 //! # Recommended release profile
 //!
@@ -269,10 +270,10 @@ pub mod vessel;
 #[doc(hidden)]
 pub mod __private;
 
-#[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 
-pub use emit::{DeltaVersion, emit, emit_v2, emit_value, notify};
+pub use config::schema::ConfigSchema;
+pub use emit::{DeltaVersion, emit, emit_v2, emit_value, emit_values, notify};
 pub use error::{ConfigError, ERROR_TEXT_LIMIT, Error, Result};
 pub use model::{
     AlarmMethod, AlarmState, Delta, MAX_REPORTED_PATHS, Members, Meta, Notification, PathMeta,
@@ -280,7 +281,7 @@ pub use model::{
 };
 pub use objects::object_only;
 pub use plugin::{BoxError, NoConfig, Plugin, PluginMetadata, PluginResult};
-pub use signalk_plugin_macros::plugin;
+pub use signalk_plugin_macros::{ConfigSchema, plugin};
 pub use status::{Capability, has_capability, set_error, set_status};
 pub use vessel::{Deltas, self_context};
 

@@ -134,7 +134,7 @@ fn invalid_values_are_refused_by_the_plugin_itself() {
     let mut host = hello(HostOptions::new("hello").configuration(json!({"speed": -1.0})));
     assert!(host.start().is_err());
     assert!(
-        host.recorded().errors()[0].contains("speed must be"),
+        host.recorded().errors()[0].contains("`speed`: must be at least 0"),
         "{:?}",
         host.recorded().errors()
     );

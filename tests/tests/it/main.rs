@@ -8,6 +8,8 @@
 mod anchor_watch;
 mod chunked_channel;
 mod chunked_realhost;
+mod differential;
+mod express_port;
 mod hello;
 mod host_rules;
 mod hostile_guests;
@@ -15,5 +17,7 @@ mod own_vessel;
 mod providers;
 mod realhost;
 mod reliability;
+mod replay;
 mod scaffold;
+mod server_model;
 mod supervisor;
