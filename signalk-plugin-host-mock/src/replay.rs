@@ -187,7 +187,7 @@ impl MockHost {
     /// let mut radii = Vec::new();
     /// host.replay_with("boat.deltas", &ReplayOptions::new(), |host, _step| {
     ///     if let Some(v) = host.self_value("navigation.anchor.currentRadius") {
-    ///         radii.push(v["value"].as_f64());
+    ///         radii.push(v.as_f64());
     ///     }
     /// })?;
     /// # Ok::<(), signalk_plugin_host_mock::Error>(())

@@ -276,6 +276,40 @@ impl<T: IntoPutReply, E: IntoPutReply> IntoPutReply for Result<T, E> {
 /// ```
 pub use signalk_plugin_abi::put::export_name;
 
+/// Decodes a PUT value exactly as the generated `handle_put_*` export does before it
+/// calls your handler, so a native test can check what a client's value becomes: `Ok`
+/// with the typed value, or `Err` with the 400 reply the client would get (naming the
+/// member that is wrong).
+///
+/// ```
+/// use serde::Deserialize;
+/// use signalk_plugin::put;
+///
+/// #[derive(Debug, Deserialize, PartialEq)]
+/// struct Position { latitude: f64, longitude: f64 }
+///
+/// let p: Position = put::decode(r#"{"latitude": 52.1, "longitude": 4.5}"#).unwrap();
+/// assert_eq!(p, Position { latitude: 52.1, longitude: 4.5 });
+///
+/// let refused = put::decode::<Position>(r#"{"latitude": "north"}"#).unwrap_err();
+/// assert_eq!(refused.status_code, 400);
+/// assert!(refused.message.unwrap().contains("latitude"));
+/// // A struct is never filled from an array (GeoJSON's [lon, lat]).
+/// assert!(put::decode::<Position>("[4.5, 52.1]").is_err());
+/// ```
+///
+/// # Errors
+/// The 400 [`PutReply`] the export sends for a value that is not UTF-8 or JSON, or
+/// does not fit `T`.
+pub fn decode<T: serde::de::DeserializeOwned>(value_json: impl AsRef<[u8]>) -> Result<T, PutReply> {
+    crate::json::as_text(value_json.as_ref())
+        .map_err(|e| (".".to_owned(), e))
+        .and_then(crate::json::from_str_at_path::<T>)
+        .map_err(|err| {
+            PutReply::with_status(400, crate::json::describe_error("invalid value", err))
+        })
+}
+
 /// Registers a PUT handler with the host (`sk_register_put_handler`). The generated
 /// `plugin_start` does this for every declared handler; call it yourself only for
 /// handlers exported by hand.

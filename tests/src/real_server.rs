@@ -256,9 +256,10 @@ impl RealServer {
             .unwrap_or_else(|| panic!("plugin {id} not listed: {list}"))
     }
 
-    /// A value of the own vessel as the REST API serves it; `null` when absent.
+    /// The own vessel's node at `path` as the REST API serves it (`value`, `$source`,
+    /// `meta`, ...); `null` when absent.
     #[must_use]
-    pub fn self_value(&self, path: &str) -> Value {
+    pub fn self_entry(&self, path: &str) -> Value {
         let (status, body) = self.get(&format!(
             "/signalk/v1/api/vessels/self/{}",
             path.replace('.', "/")

@@ -27,6 +27,7 @@ mod body_parser;
 mod content_type;
 pub(crate) mod errorhandler;
 pub(crate) mod finalhandler;
+mod from_sdk;
 mod js_value;
 pub(crate) mod middleware;
 mod qs;

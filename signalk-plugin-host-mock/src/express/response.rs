@@ -53,6 +53,22 @@ impl HttpResponse {
         serde_json::from_str(&self.body)
     }
 
+    /// The body parsed as JSON into `T`, for a typed assertion on a reply.
+    ///
+    /// # Errors
+    /// When the body is not JSON or does not fit `T`.
+    ///
+    /// ```
+    /// # use signalk_plugin_host_mock::HttpResponse;
+    /// #[derive(serde::Deserialize)]
+    /// struct Status { running: bool }
+    /// let r = HttpResponse { status: 200, headers: vec![], body: r#"{"running":true}"#.into() };
+    /// assert!(r.json::<Status>().unwrap().running);
+    /// ```
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.body)
+    }
+
     /// The body text.
     ///
     /// ```
@@ -94,11 +110,11 @@ impl HttpResponse {
     /// `res.status(500).json({ error })`: the server's answer to anything its route
     /// callback catches.
     pub(crate) fn error(message: &str) -> Self {
-        Self::json(500, &json!({ "error": message }))
+        Self::json_reply(500, &json!({ "error": message }))
     }
 
     /// `res.status(status).json(value)` on a fresh response (`status` a valid code).
-    pub(crate) fn json(status: u16, value: &Value) -> Self {
+    pub(crate) fn json_reply(status: u16, value: &Value) -> Self {
         let mut response = Self::empty(status);
         let text = value.to_string();
         response.set_header("content-type", "application/json; charset=utf-8".into());

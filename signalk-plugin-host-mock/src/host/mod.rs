@@ -268,23 +268,57 @@ impl MockHost {
         }
     }
 
-    /// A node of the vessel's own data model (v1), as
+    /// The current value at `path` of the vessel's own data model (v1): what
+    /// [`self_entry`](Self::self_entry)`(path)["value"]` holds; `None` where nothing
+    /// was written (or `path` is a branch, not a leaf).
+    ///
+    /// ```no_run
+    /// # use signalk_plugin_host_mock::{HostOptions, MockHost};
+    /// # let mut host = MockHost::load("hello.wasm", HostOptions::new("hello"))?;
+    /// host.start()?;
+    /// assert_eq!(host.self_value("navigation.speedThroughWater"), Some(&2.5.into()));
+    /// # Ok::<(), signalk_plugin_host_mock::Error>(())
+    /// ```
+    #[must_use]
+    pub fn self_value(&self, path: &str) -> Option<&Value> {
+        self.self_entry(path)?.get("value")
+    }
+
+    /// The whole node at `path` of the vessel's own data model (v1), as
     /// `GET /signalk/v1/api/vessels/self/<path with slashes>` finds it, before the REST
     /// API adds `displayUnits`: a leaf is `{"meta"?, "value", "$source", "timestamp"}`
     /// (and `values` once a second source wrote it). See [`serve`](Self::serve) for
     /// the whole REST answer.
+    ///
+    /// ```no_run
+    /// # use signalk_plugin_host_mock::{HostOptions, MockHost};
+    /// # let mut host = MockHost::load("anchor_watch.wasm", HostOptions::new("anchor-watch"))?;
+    /// host.start()?;
+    /// let entry = host.self_entry("navigation.anchor.maxRadius").unwrap();
+    /// assert_eq!(entry["meta"]["supportsPut"], true);
+    /// assert_eq!(entry["$source"], "anchor-watch");
+    /// # Ok::<(), signalk_plugin_host_mock::Error>(())
+    /// ```
     #[must_use]
-    pub fn self_value(&self, path: &str) -> Option<&Value> {
+    pub fn self_entry(&self, path: &str) -> Option<&Value> {
         let self_id = &self.guest.state().options.self_id;
         self.node(&format!("vessels.{self_id}"), path)
     }
 
-    /// A node of any context of the data model (`vessels.<id>`, `aircraft.<id>`, ...;
-    /// `vessels.self` is the own vessel).
+    /// The current value at `path` in any context of the data model (`vessels.<id>`,
+    /// `aircraft.<id>`, ...; `vessels.self` is the own vessel): what
+    /// [`entry`](Self::entry) holds under `value`.
     #[must_use]
     pub fn value(&self, context: &str, path: &str) -> Option<&Value> {
+        self.entry(context, path)?.get("value")
+    }
+
+    /// The whole node at `path` in any context of the data model, as
+    /// [`self_entry`](Self::self_entry) gives it for the own vessel.
+    #[must_use]
+    pub fn entry(&self, context: &str, path: &str) -> Option<&Value> {
         if context == "vessels.self" {
-            return self.self_value(path);
+            return self.self_entry(path);
         }
         self.node(context, path)
     }

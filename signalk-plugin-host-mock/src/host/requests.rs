@@ -38,7 +38,13 @@ impl MockHost {
     ///   file middleware decodes every path before the plugin's router);
     /// - the query string is parsed by `qs` (nesting, arrays, depth 5, 1,000 params);
     /// - the handler's envelope goes through `res.send` (`; charset=utf-8` added);
-    /// - nothing matched: finalhandler's 404 page, `Cannot GET /plugins/<id>/...`.
+    /// - nothing matched: finalhandler's 404 page, `Cannot GET /plugins/<id>/...`;
+    /// - whoever answered, helmet's, `cors`'s and compression's headers, and the weak
+    ///   `ETag` of `res.send`.
+    ///
+    /// The request is this crate's [`HttpRequest`] or the SDK's
+    /// [`signalk_plugin::http::HttpRequest`], the one a native test hands to the handler
+    /// method, so one value drives both kinds of test.
     ///
     /// Handlers are called whatever the plugin's state, as on the server.
     ///
@@ -62,7 +68,8 @@ impl MockHost {
     /// port does not read (compressed, a charset other than UTF-8, a `content-length`
     /// that is not its length). Everything else is an HTTP response, as a client would
     /// see it.
-    pub fn http(&mut self, request: HttpRequest) -> Result<HttpResponse, Error> {
+    pub fn http(&mut self, request: impl Into<HttpRequest>) -> Result<HttpResponse, Error> {
+        let request = request.into();
         let (mut response, reached) = self.route_plugin_request(&request)?;
         express::middleware::apply(&request, &mut response, reached)?;
         Ok(response)

@@ -63,7 +63,8 @@ impl MockHost {
     /// (the admin UI, the v2 APIs, the plugin list, PUT to metadata, ...);
     /// [`Error::Timeout`] where the real server would hang; as [`http`](Self::http) for
     /// the plugin's routes.
-    pub fn serve(&mut self, request: crate::HttpRequest) -> Result<HttpResponse, Error> {
+    pub fn serve(&mut self, request: impl Into<crate::HttpRequest>) -> Result<HttpResponse, Error> {
+        let request = request.into();
         let target = request.target().to_owned();
         let pathname = target.split_once('?').map_or(target.as_str(), |(p, _)| p);
         let id = self.options().plugin_id();
@@ -99,7 +100,7 @@ impl MockHost {
             && (bare.eq_ignore_ascii_case("/skServer/plugins")
                 || bare.eq_ignore_ascii_case("/plugins"))
         {
-            let response = HttpResponse::json(200, &json!([self.list_entry()]));
+            let response = HttpResponse::json_reply(200, &json!([self.list_entry()]));
             return routed(if head {
                 response.without_body()
             } else {
@@ -306,7 +307,7 @@ impl MockHost {
     fn rest_get(&self, api_path: &str, method: &str, pathname: &str, head: bool) -> HttpResponse {
         let found = self.rest_lookup(api_path);
         let response = match found {
-            Some(value) => HttpResponse::json(200, &value),
+            Some(value) => HttpResponse::json_reply(200, &value),
             None => return not_found(method, pathname, head),
         };
         if head {
@@ -409,7 +410,7 @@ impl MockHost {
         let text = crate::js::round_trip(value.clone()).to_string();
         let source = body.get("source").cloned();
         let outcome = self.put_request(&context, &path, &text, source.as_ref(), None)?;
-        Ok(HttpResponse::json(
+        Ok(HttpResponse::json_reply(
             requests::http_status(&outcome.last),
             &outcome.last,
         ))
@@ -429,7 +430,7 @@ impl MockHost {
         let get = method == "GET" || method == "HEAD";
         if get && path.is_empty() {
             let state = self.guest.state();
-            return Some(HttpResponse::json(
+            return Some(HttpResponse::json_reply(
                 200,
                 &json!({
                     "enabled": state.enabled,
@@ -444,20 +445,20 @@ impl MockHost {
             return None;
         }
         if get {
-            return Some(HttpResponse::json(200, &self.config_view()));
+            return Some(HttpResponse::json_reply(200, &self.config_view()));
         }
         if method != "POST" {
             return None;
         }
         Some(match self.post_config(body) {
-            Ok(()) => HttpResponse::json(
+            Ok(()) => HttpResponse::json_reply(
                 200,
                 &Value::from(format!(
                     "Saved configuration for plugin {}",
                     self.options().plugin_id()
                 )),
             ),
-            Err(message) => HttpResponse::json(500, &json!({ "error": message })),
+            Err(message) => HttpResponse::json_reply(500, &json!({ "error": message })),
         })
     }
 

@@ -95,13 +95,10 @@ pub fn put<P: Plugin, const D: bool, T: DeserializeOwned, R: IntoPutReply>(
     if let Some(refused) = refuse_put(cell, max) {
         return refused;
     }
-    let parsed = crate::json::as_text(value_json)
-        .map_err(|e| (".".to_owned(), e))
-        .and_then(crate::json::from_str_at_path::<T>);
-    let reply = match parsed {
+    let reply = match crate::put::decode::<T>(value_json) {
         Ok(value) => with_plugin(cell, |plugin| handler(plugin, value).into_put_reply())
             .unwrap_or_else(|| PutReply::with_status(503, "the plugin is busy")),
-        Err(err) => PutReply::with_status(400, crate::json::describe_error("invalid value", err)),
+        Err(refused) => refused,
     };
     wire::encode_reply(&reply, max)
 }

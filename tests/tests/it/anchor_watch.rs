@@ -30,7 +30,7 @@ fn boat_at(host: &mut MockHost, lat: f64, lon: f64) {
 }
 
 fn alarm_state(host: &MockHost) -> Option<Value> {
-    host.self_value(ALARM).map(|v| v["value"]["state"].clone())
+    host.self_value(ALARM).map(|v| v["state"].clone())
 }
 
 #[test]
@@ -49,17 +49,14 @@ fn start_registers_put_handlers_and_publishes_the_anchor() {
         );
         // The registration's meta delta marks the path as PUT-able.
         assert_eq!(
-            host.self_value(path).unwrap()["meta"]["supportsPut"],
+            host.self_entry(path).unwrap()["meta"]["supportsPut"],
             json!(true),
             "{path}"
         );
     }
+    assert_eq!(*host.self_value("navigation.anchor.state").unwrap(), "on");
     assert_eq!(
-        host.self_value("navigation.anchor.state").unwrap()["value"],
-        "on"
-    );
-    assert_eq!(
-        host.self_value("navigation.anchor.maxRadius").unwrap()["value"],
+        *host.self_value("navigation.anchor.maxRadius").unwrap(),
         json!(50)
     );
     assert_eq!(host.status().as_deref(), Some("Anchor watch active"));
@@ -99,7 +96,7 @@ fn drifting_raises_the_alarm_and_returning_clears_it() {
         "{:?}",
         host.recorded().delta_values()
     );
-    let alarm = &host.self_value(ALARM).unwrap()["value"];
+    let alarm = host.self_value(ALARM).unwrap();
     assert!(
         alarm["message"].as_str().unwrap().contains("111 m"),
         "{alarm}"
@@ -111,7 +108,9 @@ fn drifting_raises_the_alarm_and_returning_clears_it() {
     );
     boat_at(&mut host, 52.0001, 4.0);
     assert_eq!(alarm_state(&host), Some(json!("normal")));
-    let radius = host.self_value("navigation.anchor.currentRadius").unwrap()["value"]
+    let radius = host
+        .self_value("navigation.anchor.currentRadius")
+        .unwrap()
         .as_f64()
         .unwrap();
     assert!((radius - 11.1).abs() < 0.5, "{radius}");
@@ -143,7 +142,7 @@ fn put_max_radius_validates_and_updates() {
     assert_eq!(ok.http_status, 500);
     assert_eq!(host.status().as_deref(), Some("Max radius set: 80m"));
     assert_eq!(
-        host.self_value("navigation.anchor.maxRadius").unwrap()["value"],
+        *host.self_value("navigation.anchor.maxRadius").unwrap(),
         json!(80)
     );
 
@@ -193,7 +192,7 @@ fn with_fixed_quirks_rest_sees_the_handlers_status() {
         .unwrap();
     assert_eq!((r.status_code(), r.http_status), (Some(200), 200));
     assert_eq!(
-        host.self_value("navigation.anchor.position").unwrap()["value"],
+        *host.self_value("navigation.anchor.position").unwrap(),
         json!({"latitude": 10, "longitude": 20})
     );
     let r = host
@@ -290,10 +289,7 @@ fn http_endpoints_answer_under_the_plugin_prefix() {
 fn stop_turns_the_watch_off_and_handlers_still_answer() {
     let mut host = started(options());
     host.stop().unwrap();
-    assert_eq!(
-        host.self_value("navigation.anchor.state").unwrap()["value"],
-        "off"
-    );
+    assert_eq!(*host.self_value("navigation.anchor.state").unwrap(), "off");
     // Handlers are never deregistered: a stopped plugin still answers.
     let status = host
         .http(HttpRequest::get("/api/status"))

@@ -83,7 +83,7 @@ fn start_with_defaults_emits_a_delta_and_sets_status() {
     assert_eq!(d.value_of("navigation.speedThroughWater").unwrap(), 2.5);
     // And the v1 model holds the values, as /signalk/v1/api/vessels/self would.
     assert_eq!(
-        host.self_value("navigation.speedThroughWater").unwrap()["value"],
+        *host.self_value("navigation.speedThroughWater").unwrap(),
         json!(2.5)
     );
     host.stop().unwrap();

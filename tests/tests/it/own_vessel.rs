@@ -325,7 +325,7 @@ fn own_vessel_in_signalk_server_2_32_0_matches_the_mock_host() {
     let mock_alarm = |anchor: &MockHost| {
         anchor
             .self_value("notifications.navigation.anchor")
-            .map(|v| v["value"]["state"].clone())
+            .map(|v| v["state"].clone())
     };
     real.post("/plugins/sdk-probe/api/emit", &position(Some(AIS), 53.0));
     anchor.deliver_delta(&position(Some(AIS), 53.0)).unwrap();

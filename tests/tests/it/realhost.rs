@@ -80,8 +80,8 @@ fn examples_behave_the_same_in_signalk_server_2_32_0_and_the_mock_host() {
     for path in ["hello.greeting", "navigation.speedThroughWater"] {
         d.same(
             path,
-            entry(Some(&real.self_value(path))),
-            entry(hello.self_value(path)),
+            entry(Some(&real.self_entry(path))),
+            entry(hello.self_entry(path)),
         );
     }
     let info: Value = serde_json::from_str(&real.get("/plugins/hello").1).unwrap();
@@ -132,13 +132,13 @@ fn examples_behave_the_same_in_signalk_server_2_32_0_and_the_mock_host() {
     d.same("PUT maxRadius HTTP status", status, m.http_status);
     d.same(
         "maxRadius after PUT",
-        entry(Some(&real.self_value("navigation.anchor.maxRadius"))),
-        entry(anchor.self_value("navigation.anchor.maxRadius")),
+        entry(Some(&real.self_entry("navigation.anchor.maxRadius"))),
+        entry(anchor.self_entry("navigation.anchor.maxRadius")),
     );
     d.same(
         "meta.supportsPut",
-        &real.self_value("navigation.anchor.maxRadius")["meta"]["supportsPut"],
-        &anchor.self_value("navigation.anchor.maxRadius").unwrap()["meta"]["supportsPut"],
+        &real.self_entry("navigation.anchor.maxRadius")["meta"]["supportsPut"],
+        &anchor.self_entry("navigation.anchor.maxRadius").unwrap()["meta"]["supportsPut"],
     );
     let (status, _) = real.put(
         "/signalk/v1/api/vessels/self/navigation/anchor/nothing",
@@ -160,8 +160,8 @@ fn examples_behave_the_same_in_signalk_server_2_32_0_and_the_mock_host() {
     );
     d.same(
         "anchor.state after disable",
-        entry(Some(&real.self_value("navigation.anchor.state"))),
-        entry(anchor.self_value("navigation.anchor.state")),
+        entry(Some(&real.self_entry("navigation.anchor.state"))),
+        entry(anchor.self_entry("navigation.anchor.state")),
     );
     let (status, _) = real.post(
         "/skServer/plugins/anchor-watch/config",
@@ -176,8 +176,8 @@ fn examples_behave_the_same_in_signalk_server_2_32_0_and_the_mock_host() {
     );
     d.same(
         "anchor.state after enable",
-        entry(Some(&real.self_value("navigation.anchor.state"))),
-        entry(anchor.self_value("navigation.anchor.state")),
+        entry(Some(&real.self_entry("navigation.anchor.state"))),
+        entry(anchor.self_entry("navigation.anchor.state")),
     );
 
     // --- track-history: an oversize reply is a clear 500 on 2.32.0 (no chunked channel).

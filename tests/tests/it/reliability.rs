@@ -785,7 +785,7 @@ fn hello_started(host: &mut MockHost, n: u32) -> Result<bool, Error> {
     host.start_raw(&json!({"greeting": greeting, "speed": 1.5}).to_string())?;
     Ok(host
         .self_value("hello.greeting")
-        .is_some_and(|v| v["value"] == greeting.as_str()))
+        .is_some_and(|v| v == greeting.as_str()))
 }
 
 /// After a stop ("Stopped"), the start with the options' configuration greets again.

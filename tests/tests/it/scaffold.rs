@@ -124,7 +124,7 @@ fn a_new_plugin_crate_passes_its_own_tests_as_generated() {
     let (status, body) = real.post("/plugins/sdk-probe/api/emit", &depth);
     assert_eq!(status, 200, "{body}");
     let alarm = wait_for(|| {
-        let v = real.self_value("notifications.environment.depth.belowTransducer");
+        let v = real.self_entry("notifications.environment.depth.belowTransducer");
         (v["value"]["state"] == "alarm").then_some(v)
     });
     assert!(

@@ -387,10 +387,7 @@ fn deltas_emitted_while_stopping_do_not_come_back() {
     );
     let before = host.ledger().allocations;
     host.stop().unwrap();
-    assert_eq!(
-        host.self_value("navigation.anchor.state").unwrap()["value"],
-        "off"
-    );
+    assert_eq!(*host.self_value("navigation.anchor.state").unwrap(), "off");
     assert_eq!(
         host.ledger().allocations,
         before,
