@@ -85,18 +85,9 @@ fn html(status: u16, stack: &str) -> String {
 
 /// `escapeHtmlBlock`: escape-html, double spaces as ` &nbsp;`, newlines as `<br>`.
 fn escape_block(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("&quot;"),
-            '&' => out.push_str("&amp;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out.replace("  ", " &nbsp;").replace('\n', "<br>")
+    super::finalhandler::escape_html(text)
+        .replace("  ", " &nbsp;")
+        .replace('\n', "<br>")
 }
 
 /// `text.replace(pattern, replacement)` (first match, or every one with `global`),

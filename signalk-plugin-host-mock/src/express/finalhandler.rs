@@ -120,8 +120,8 @@ pub(crate) fn html_document(message: &str) -> String {
     )
 }
 
-/// `escape-html` 1.0.3.
-fn escape_html(text: &str) -> String {
+/// `escape-html` 1.0.3 (errorhandler's pages use it too).
+pub(super) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
