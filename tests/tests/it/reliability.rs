@@ -1859,7 +1859,9 @@ fn reliability_malformed_input_cycles_and_mixed_calls() {
         "each malformed input is sent twice; for cycles and mixed calls \"clear error\" counts the expected outcome\ntotal {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    println!("{table}");
+    // Straight to stderr, past the test harness's capture: `cargo test --workspace`
+    // (and so CI) shows the table without a second run of the suite.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{table}\n").as_bytes());
 
     // The verdicts.
     let mut failures = Vec::new();
