@@ -2,7 +2,7 @@
 # Size benchmark: the SDK's `hello` example against a hand-written raw-FFI plugin with
 # the same behaviour (bench/raw-hello), both built in this run with the recommended
 # release profile (opt-level "z", LTO, one codegen unit, panic=abort, strip).
-# Target: SDK hello <= 1.10 x raw hello. This prints numbers; it exits 0 even when the
+# Target: SDK hello <= 1.15 x raw hello (issue 13; anchor-watch <= 1.60 x the upstream example). This prints numbers; it exits 0 even when the
 # target is missed (it fails only if a build fails).
 set -euo pipefail
 
@@ -12,7 +12,7 @@ TARGET=wasm32-wasip1
 SDK_DIR=target/size-bench
 RAW_DIR=target/size-bench-raw
 OPT_DIR=target/size-bench-opt
-LIMIT=1.10
+LIMIT=1.15
 # signalk-server's own hand-written anchor-watch plugin, for comparison.
 UPSTREAM_ANCHOR_WATCH=112799
 # Binaryen must be told the features rustc >= 1.87 emits by default for wasm32-wasip1;
