@@ -15,6 +15,10 @@
 //! each with a compiled-module cache miss and hit.
 //!
 //! Run with `cargo bench -p signalk-plugin-host-mock --bench guest`.
+//! `GUEST_BENCH_ONLY=<text>` runs only the cases whose name contains it;
+//! `GUEST_BENCH_SDK_WASM=<file>` times that build of the SDK plugin instead of a fresh
+//! one (for example one built from an earlier commit, to compare before and after in
+//! one session: both runs still time it against the same freshly built twin).
 
 // Shared with the other guest-side bench; each uses part of it.
 #[allow(dead_code)]
@@ -300,8 +304,13 @@ fn cold_start(guests: &Guests) {
 }
 
 fn main() {
-    let guests = build_guests();
-    let sdk = std::fs::read(&guests.sdk).expect("sdk wasm");
+    let mut guests = build_guests();
+    if let Some(file) = std::env::var_os("GUEST_BENCH_SDK_WASM") {
+        guests.sdk = file.into();
+        println!("SDK plugin: {}", guests.sdk.display());
+    }
+    let sdk = std::fs::read(&guests.sdk)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", guests.sdk.display()));
     let raw = std::fs::read(&guests.raw).expect("raw wasm");
     check_same_behaviour(&sdk, &raw);
     let sdk_module = Module::new(bare::engine(), &sdk).expect("compile sdk");

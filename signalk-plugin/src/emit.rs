@@ -132,41 +132,12 @@ pub fn emit_values<V: serde::Serialize>(values: &[(&str, V)]) -> Result<()> {
 
 /// The text of the one-update delta [`emit_values`] sends.
 mod values {
-    use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+    use serde::Serialize;
 
-    struct Pairs<'a, V>(&'a [(&'a str, V)]);
-    struct Pair<'a, V>(&'a str, &'a V);
-    struct Update<'a, V>(Pairs<'a, V>);
-
-    impl<V: Serialize> Serialize for Pair<'_, V> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = s.serialize_map(Some(2))?;
-            map.serialize_entry("path", self.0)?;
-            map.serialize_entry("value", self.1)?;
-            map.end()
-        }
-    }
-
-    impl<V: Serialize> Serialize for Pairs<'_, V> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut seq = s.serialize_seq(Some(self.0.len()))?;
-            for (path, value) in self.0 {
-                seq.serialize_element(&Pair(path, value))?;
-            }
-            seq.end()
-        }
-    }
-
-    impl<V: Serialize> Serialize for Update<'_, V> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = s.serialize_map(Some(1))?;
-            map.serialize_entry("values", &self.0)?;
-            map.end()
-        }
-    }
-
+    /// The framing is fixed text; serde writes only each path (escaped) and each value,
+    /// so no serializer state machine runs for the objects and arrays around them. The
+    /// text is the same as serde_json's compact output for the same delta.
     pub(super) fn to_json<V: Serialize>(values: &[(&str, V)]) -> serde_json::Result<Vec<u8>> {
-        // `{"updates":[` … `]}` around the one update: no map or array of one to build.
         // Room for the paths and typical values: one allocation, no regrowth.
         let estimate = 32
             + values
@@ -174,10 +145,42 @@ mod values {
                 .map(|(path, _)| path.len() + 48)
                 .sum::<usize>();
         let mut out = Vec::with_capacity(estimate);
-        out.extend_from_slice(br#"{"updates":["#);
-        serde_json::to_writer(&mut out, &Update(Pairs(values)))?;
-        out.extend_from_slice(b"]}");
+        out.extend_from_slice(br#"{"updates":[{"values":["#);
+        for (i, (path, value)) in values.iter().enumerate() {
+            out.extend_from_slice(if i == 0 {
+                br#"{"path":"#
+            } else {
+                br#",{"path":"#
+            });
+            serde_json::to_writer(&mut out, path)?;
+            out.extend_from_slice(br#","value":"#);
+            serde_json::to_writer(&mut out, value)?;
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}]}");
         Ok(out)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use crate::{Delta, RawJson, Update};
+
+        #[test]
+        fn the_text_is_what_serde_writes_for_the_same_delta() {
+            let text = "a \"quoted\" path\n";
+            let nested = RawJson::from(serde_json::json!({"b": [1, "x"], "c": null}));
+            let values = [("a.b", nested.clone()), (text, RawJson::from(-1.5e-7))];
+            let json = super::to_json(&values).unwrap();
+            let delta = Delta::new().with_update(
+                Update::new()
+                    .with_value("a.b", nested)
+                    .with_value(text, -1.5e-7),
+            );
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&delta).unwrap()
+            );
+        }
     }
 }
 

@@ -29,7 +29,8 @@ impl From<signalk_plugin::http::HttpRequest> for HttpRequest {
     /// ```
     fn from(request: signalk_plugin::http::HttpRequest) -> Self {
         let mut query = String::new();
-        if let Ok(Value::Object(members)) = serde_json::from_str::<Value>(request.query.as_str()) {
+        if let Ok(Value::Object(members)) = serde_json::from_str::<Value>(request.query().as_str())
+        {
             let mut pairs = form_urlencoded::Serializer::new(String::new());
             for (name, value) in &members {
                 append(&mut pairs, name, value);
@@ -37,12 +38,13 @@ impl From<signalk_plugin::http::HttpRequest> for HttpRequest {
             query = pairs.finish();
         }
         let target = if query.is_empty() {
-            request.path.clone()
+            request.path().to_owned()
         } else {
-            format!("{}?{query}", request.path)
+            format!("{}?{query}", request.path())
         };
-        let mut wire = HttpRequest::new(&request.method, &target);
-        if let Ok(Value::Object(headers)) = serde_json::from_str::<Value>(request.headers.as_str())
+        let mut wire = HttpRequest::new(request.method(), &target);
+        if let Ok(Value::Object(headers)) =
+            serde_json::from_str::<Value>(request.headers().as_str())
         {
             for (name, value) in &headers {
                 match value {
@@ -55,7 +57,7 @@ impl From<signalk_plugin::http::HttpRequest> for HttpRequest {
                 }
             }
         }
-        let body = request.body.as_str().trim();
+        let body = request.body().as_str().trim();
         if body != "{}" && !body.is_empty() {
             let content_type = wire
                 .header_value("content-type")

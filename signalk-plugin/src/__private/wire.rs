@@ -56,14 +56,18 @@ pub(crate) fn fit_envelope(envelope: Vec<u8>, max: usize) -> Vec<u8> {
     })
 }
 
-/// Parses the request the host passed; a request that does not parse is a 400.
+/// The request the host passed, decoded when the handler first reads it (a handler that
+/// reads nothing pays for no parsing). Text that is not even shaped like a JSON object
+/// (empty, truncated, another kind) is a 400 here, before the handler runs; an object
+/// that then does not decode is reported when read (`HttpRequest`'s methods).
 pub(crate) fn decode_request(bytes: &[u8]) -> Result<HttpRequest, HttpResponse> {
-    crate::json::from_bytes(bytes).map_err(|e| {
-        HttpError::bad_request(crate::json::bound(format!(
-            "malformed request from the host: {e}"
-        )))
-        .into_response()
-    })
+    match bytes.trim_ascii() {
+        [b'{', .., b'}'] => Ok(HttpRequest::from_envelope(bytes)),
+        _ => Err(
+            HttpError::bad_request("malformed request from the host: not a JSON object")
+                .into_response(),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -124,7 +128,38 @@ mod tests {
         assert_eq!(req.query_param("q").as_deref(), Some("1"));
         assert_eq!(req.param("id").unwrap(), "1");
         assert_eq!(req.header("X-Y").as_deref(), Some("z"));
-        assert_eq!(req.body.as_str(), "{}");
-        assert!(decode_request(b"{").is_err());
+        assert_eq!(req.body().as_str(), "{}");
+        assert_eq!((req.method(), req.path()), ("GET", "/a/1"));
+        for bad in [&b"{"[..], b"", b"  ", b"[1]", b"}{", b"null"] {
+            let refused = decode_request(bad).unwrap_err();
+            assert_eq!(refused.status_code, 400);
+        }
+    }
+
+    #[test]
+    fn an_envelope_is_decoded_on_the_first_read_and_a_bad_one_is_a_400_then() {
+        crate::testing::reset();
+        // Shaped like an object, so it reaches the handler; it does not decode.
+        let req = decode_request(br#"{"method":"GET","path":}"#).unwrap();
+        assert!(crate::testing::logs().is_empty(), "nothing decoded yet");
+        let err = req.json::<Value>().unwrap_err();
+        assert_eq!(err.status_code, 400);
+        assert!(
+            err.message.starts_with("malformed request from the host: "),
+            "{}",
+            err.message
+        );
+        assert_eq!(req.param("id").unwrap_err().message, err.message);
+        assert_eq!((req.method(), req.path()), ("", ""));
+        assert_eq!(req.query_param("q"), None);
+        // Logged once, though read several times.
+        let logs = crate::testing::logs();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert!(logs[0].starts_with("[WARN] malformed request from the host: "));
+        // A good envelope equals the same request built by hand.
+        let req = decode_request(br#"{"method":"POST","path":"/x","body":{"a":1}}"#).unwrap();
+        let built = HttpRequest::new("POST", "/x").with_body(serde_json::json!({"a": 1}));
+        assert_eq!(req, built);
+        assert_eq!(req.query().as_str(), "{}");
     }
 }

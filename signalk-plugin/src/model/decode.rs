@@ -149,6 +149,7 @@ impl Delta {
         let mut de = serde_json::Deserializer::from_str(text);
         let delta = DeltaSeed {
             skipped: &mut skipped,
+            storage: spares::take(),
         }
         .deserialize(&mut de)?;
         de.end()?;
@@ -275,21 +276,35 @@ impl Got {
 /// strings ([`Str`]), so the JSON parser's `deserialize_any` (generic over the visitor,
 /// and large) is in a plugin twice, not once per kind.
 enum Want<'s> {
-    /// A source's text member: a string, or a number kept as its text.
-    SourceText(&'s mut Option<String>),
+    /// A source's text member: a string, or a number kept as its text; and a string
+    /// whose storage it may reuse.
+    SourceText(&'s mut Option<String>, Option<String>),
     /// A delta's `updates`.
     Updates(&'s mut Vec<Skipped>, &'s mut Vec<Update>),
-    /// One update, and its index; decoded in place (an `Update` is large to move).
+    /// One update, and its index; decoded in place (an `Update` is large to move),
+    /// reusing the storage of what the slot held.
     Update(&'s mut Vec<Skipped>, usize, &'s mut Update),
-    /// An update's `source`.
+    /// An update's `source`; decoded over the one it holds, reusing its storage.
     Source(&'s mut Vec<Skipped>, &'s mut Option<Source>),
-    /// An update's `values` or (`true`) `meta`, and the update's index.
+    /// An update's `values` or (`true`) `meta`, and the update's index; decoded in
+    /// place, reusing the storage of the entries the vector held.
     Entries(&'s mut Vec<Skipped>, bool, usize, &'s mut Vec<PathValue>),
-    /// One `{path, value}` entry of `values` or (`true`) `meta`: the update's index and
-    /// its own.
-    Entry(bool, usize, usize, &'s mut Option<EntryResult>),
+    /// One `{path, value}` entry, where it is, and a string whose storage the path may
+    /// reuse.
+    Entry(EntryAt, &'s mut Option<EntryResult>, Option<String>),
     /// A source's `pgn`: a number, or a string of digits.
     Pgn(&'s mut Option<u32>),
+}
+
+/// Where a `{path, value}` entry is, for messages.
+#[derive(Clone, Copy)]
+struct EntryAt {
+    /// Whether it is in `meta` (else in `values`).
+    meta: bool,
+    /// The update's index.
+    update: usize,
+    /// Its own index.
+    index: usize,
 }
 
 /// One `{path, value}` entry, or the path (if it has a usable one) and what is wrong.
@@ -309,7 +324,7 @@ impl Want<'_> {
     /// A string, where one is wanted.
     fn string(self, text: impl Into<String>) -> Got {
         match self {
-            Want::SourceText(out) => {
+            Want::SourceText(out, _) => {
                 *out = Some(text.into());
                 Got::Value
             }
@@ -328,7 +343,7 @@ impl Want<'_> {
     /// (`not_pgn` says why it is none).
     fn number(self, text: &dyn fmt::Display, pgn: Option<u32>, not_pgn: &'static str) -> Got {
         match self {
-            Want::SourceText(out) => {
+            Want::SourceText(out, _) => {
                 *out = Some(text.to_string());
                 Got::Value
             }
@@ -358,9 +373,9 @@ impl<'de> Visitor<'de> for Want<'_> {
     }
     fn visit_str<E>(self, v: &str) -> Result<Got, E> {
         Ok(match self {
-            // The common case, in a spare string (`string` below takes any text).
-            Want::SourceText(out) => {
-                *out = Some(spares::string(v));
+            // The common case, in the spare string (`string` below takes any text).
+            Want::SourceText(out, spare) => {
+                *out = Some(spares::reuse(spare, v));
                 Got::Value
             }
             other => other.string(v),
@@ -396,8 +411,11 @@ impl<'de> Visitor<'de> for Want<'_> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Got, A::Error> {
         match self {
             Want::Update(skipped, index, out) => update(map, skipped, index, out)?,
-            Want::Source(skipped, out) => source(map, skipped, out.insert(Source::default()))?,
-            Want::Entry(meta, update, index, out) => *out = Some(entry(map, meta, update, index)?),
+            Want::Source(skipped, out) => {
+                let storage = out.take().unwrap_or_default();
+                source(map, skipped, out.insert(storage))?;
+            }
+            Want::Entry(at, out, spare) => *out = Some(entry(map, at, spare)?),
             _ => {
                 drain_map(map)?;
                 return Ok(Got::Wrong("an object"));
@@ -407,10 +425,8 @@ impl<'de> Visitor<'de> for Want<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Got, A::Error> {
         match self {
-            Want::Updates(skipped, out) => *out = updates(seq, skipped)?,
-            Want::Entries(skipped, meta, update, out) => {
-                *out = entries(seq, skipped, meta, update)?
-            }
+            Want::Updates(skipped, out) => updates(seq, skipped, out)?,
+            Want::Entries(skipped, meta, update, out) => entries(seq, skipped, meta, update, out)?,
             _ => {
                 drain_seq(seq)?;
                 return Ok(Got::Wrong("an array"));
@@ -422,7 +438,8 @@ impl<'de> Visitor<'de> for Want<'_> {
 
 /// A string member (`context`, `$source`, `timestamp`, a `path`): the most frequent kind,
 /// so it has its own visitor (and its own, well-predicted copy of the parser's dispatch).
-struct Str<'s>(&'s mut Option<String>);
+/// The second field is a string whose storage the text may reuse.
+struct Str<'s>(&'s mut Option<String>, Option<String>);
 
 impl<'de> DeserializeSeed<'de> for Str<'_> {
     type Value = Got;
@@ -437,7 +454,7 @@ impl<'de> Visitor<'de> for Str<'_> {
         f.write_str("a string")
     }
     fn visit_str<E>(self, v: &str) -> Result<Got, E> {
-        *self.0 = Some(spares::string(v));
+        *self.0 = Some(spares::reuse(self.1, v));
         Ok(Got::Value)
     }
     fn visit_string<E>(self, v: String) -> Result<Got, E> {
@@ -531,6 +548,9 @@ impl<'de> Visitor<'de> for Key {
 
 struct DeltaSeed<'s> {
     skipped: &'s mut Vec<Skipped>,
+    /// A delta the plugin is done with, whose strings and lists the decoding reuses
+    /// (`spares`); `Delta::default()` for none. Nothing of its content shows through.
+    storage: Delta,
 }
 
 impl<'de> DeserializeSeed<'de> for DeltaSeed<'_> {
@@ -547,11 +567,15 @@ impl<'de> Visitor<'de> for DeltaSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Delta, A::Error> {
         let skipped = self.skipped;
-        let mut delta = Delta::default();
+        let mut delta = self.storage;
+        let mut spare_context = delta.context.take();
+        delta.extra = Members::new();
+        // The updates are decoded over the old ones in place; none if there is no member.
+        let mut has_updates = false;
         while let Some(key) = map.next_key_seed(Key::Delta)? {
             match key {
                 KeyIs::Typed(0) => {
-                    let got = map.next_value_seed(Str(&mut delta.context))?;
+                    let got = map.next_value_seed(Str(&mut delta.context, spare_context.take()))?;
                     if got != Got::Value {
                         return Err(de::Error::custom(format_args!(
                             "the delta's context is {}, not a string",
@@ -561,7 +585,9 @@ impl<'de> Visitor<'de> for DeltaSeed<'_> {
                 }
                 KeyIs::Typed(_) => {
                     let want = Want::Updates(&mut *skipped, &mut delta.updates);
-                    if let Some(found) = map.next_value_seed(want)?.wrong() {
+                    let got = map.next_value_seed(want)?;
+                    has_updates |= got == Got::Value;
+                    if let Some(found) = got.wrong() {
                         skip(skipped, "updates", format!("is {found}, not an array"));
                     }
                 }
@@ -570,29 +596,35 @@ impl<'de> Visitor<'de> for DeltaSeed<'_> {
                 }
             }
         }
+        if !has_updates {
+            delta.updates.clear();
+        }
         Ok(delta)
     }
 }
 
+/// A delta's updates, decoded in place over the ones `updates` holds (their storage is
+/// reused; whatever is left over is dropped at the end).
 fn updates<'de, A: SeqAccess<'de>>(
     mut seq: A,
     skipped: &mut Vec<Skipped>,
-) -> Result<Vec<Update>, A::Error> {
-    let mut updates: Vec<Update> = spares::updates();
+    updates: &mut Vec<Update>,
+) -> Result<(), A::Error> {
+    spares::bound(updates);
+    let mut decoded = 0;
     let mut index = 0;
     loop {
         // Decoded in place, in the vector: no copy of the update afterwards.
-        updates.push(Update::default());
-        let slot = updates.last_mut().unwrap_or_else(|| unreachable!());
+        if decoded == updates.len() {
+            updates.push(Update::default());
+        }
+        let slot = &mut updates[decoded];
         let got = seq.next_element_seed(Want::Update(&mut *skipped, index, slot))?;
         match got {
-            Some(Got::Value) => {}
-            None => {
-                updates.pop();
-                break;
-            }
+            Some(Got::Value) => decoded += 1,
+            None => break,
             Some(other) => {
-                updates.pop();
+                // The slot was not touched: it serves the next update.
                 skip(
                     skipped,
                     "updates",
@@ -602,7 +634,8 @@ fn updates<'de, A: SeqAccess<'de>>(
         }
         index += 1;
     }
-    Ok(updates)
+    updates.truncate(decoded);
+    Ok(())
 }
 
 fn update<'de, A: MapAccess<'de>>(
@@ -611,6 +644,16 @@ fn update<'de, A: MapAccess<'de>>(
     index: usize,
     update: &mut Update,
 ) -> Result<(), A::Error> {
+    // What the slot held serves as storage; none of it shows through.
+    let mut spare_texts = [
+        update.source_ref.take(),
+        update.timestamp.take(),
+        update.notification_id.take(),
+    ];
+    update.meta.clear();
+    update.extra = Members::new();
+    // The source and values are decoded over the old ones in place; none if absent.
+    let (mut has_source, mut has_values) = (false, false);
     while let Some(key) = map.next_key_seed(Key::Update)? {
         let typed = match key {
             KeyIs::Typed(i) => i,
@@ -622,13 +665,14 @@ fn update<'de, A: MapAccess<'de>>(
         let u = &mut *update;
         let mut meta = Vec::new();
         let text = match typed {
-            1 => Some(&mut u.source_ref),
-            2 => Some(&mut u.timestamp),
-            5 => Some(&mut u.notification_id),
+            1 => Some((&mut u.source_ref, 0)),
+            2 => Some((&mut u.timestamp, 1)),
+            5 => Some((&mut u.notification_id, 2)),
             _ => None,
         };
-        if let Some(text) = text {
-            if let Got::Wrong(found) = map.next_value_seed(Str(text))? {
+        if let Some((text, spare)) = text {
+            let spare = spare_texts[spare].take();
+            if let Got::Wrong(found) = map.next_value_seed(Str(text, spare))? {
                 let name = UPDATE_KEYS[typed];
                 skip(
                     skipped,
@@ -655,6 +699,11 @@ fn update<'de, A: MapAccess<'de>>(
         if typed == 4 {
             update.meta = into_meta(meta);
         }
+        match typed {
+            0 => has_source |= got == Got::Value,
+            3 => has_values |= got == Got::Value,
+            _ => {}
+        }
         if let Got::Wrong(found) = got {
             let name = UPDATE_KEYS[typed];
             skip(
@@ -664,31 +713,55 @@ fn update<'de, A: MapAccess<'de>>(
             );
         }
     }
+    if !has_source {
+        update.source = None;
+    }
+    if !has_values {
+        update.values.clear();
+    }
     Ok(())
 }
 
 /// An update's `values` or `meta`, decoded as [`PathValue`]s (a [`PathMeta`] has the
-/// same members): one copy of the decoding code for both.
+/// same members): one copy of the decoding code for both. Decoded in place over the
+/// entries `entries` holds, reusing their paths' storage; the rest is dropped at the end.
 fn entries<'de, A: SeqAccess<'de>>(
     mut seq: A,
     skipped: &mut Vec<Skipped>,
     meta: bool,
     update: usize,
-) -> Result<Vec<PathValue>, A::Error> {
+    entries: &mut Vec<PathValue>,
+) -> Result<(), A::Error> {
     let member = if meta {
         "updates.meta"
     } else {
         "updates.values"
     };
-    let mut entries = if meta { Vec::new() } else { spares::values() };
+    spares::bound(entries);
+    let mut decoded = 0;
     let mut index = 0;
     loop {
         let mut entry = None;
-        let Some(got) = seq.next_element_seed(Want::Entry(meta, update, index, &mut entry))? else {
+        let spare = entries
+            .get_mut(decoded)
+            .map(|e| std::mem::take(&mut e.path));
+        let at = EntryAt {
+            meta,
+            update,
+            index,
+        };
+        let want = Want::Entry(at, &mut entry, spare);
+        let Some(got) = seq.next_element_seed(want)? else {
             break;
         };
         match entry {
-            Some(Ok(entry)) => entries.push(entry),
+            Some(Ok(entry)) => {
+                match entries.get_mut(decoded) {
+                    Some(slot) => *slot = entry,
+                    None => entries.push(entry),
+                }
+                decoded += 1;
+            }
             Some(Err((path, problem))) => {
                 skip(skipped, path.as_deref().unwrap_or(member), problem);
             }
@@ -704,7 +777,8 @@ fn entries<'de, A: SeqAccess<'de>>(
         }
         index += 1;
     }
-    Ok(entries)
+    entries.truncate(decoded);
+    Ok(())
 }
 
 /// Metadata entries from the [`PathValue`]s they were decoded as (same layout: the
@@ -723,10 +797,14 @@ fn entry_name(meta: bool) -> &'static str {
 
 fn entry<'de, A: MapAccess<'de>>(
     mut map: A,
-    meta: bool,
-    update: usize,
-    index: usize,
+    at: EntryAt,
+    mut spare: Option<String>,
 ) -> Result<EntryResult, A::Error> {
+    let EntryAt {
+        meta,
+        update,
+        index,
+    } = at;
     let mut path = None;
     // What the `path` member held; `None` while there is none.
     let mut path_got = None;
@@ -734,7 +812,7 @@ fn entry<'de, A: MapAccess<'de>>(
     let mut extra = Members::new();
     while let Some(key) = map.next_key_seed(Key::Entry)? {
         match key {
-            KeyIs::Typed(0) => path_got = Some(map.next_value_seed(Str(&mut path))?),
+            KeyIs::Typed(0) => path_got = Some(map.next_value_seed(Str(&mut path, spare.take()))?),
             KeyIs::Typed(_) => value = Some(map.next_value::<RawJson>()?),
             KeyIs::Other(name) => {
                 extra.insert(name, map.next_value::<RawJson>()?);
@@ -766,6 +844,9 @@ fn source<'de, A: MapAccess<'de>>(
     skipped: &mut Vec<Skipped>,
     source: &mut Source,
 ) -> Result<(), A::Error> {
+    // What `source` held serves as storage; none of it shows through.
+    let mut spare = std::mem::take(source);
+    let mut spare_label = Some(std::mem::take(&mut spare.label));
     while let Some(key) = map.next_key_seed(Key::Source)? {
         let typed = match key {
             KeyIs::Typed(i) => i,
@@ -777,13 +858,13 @@ fn source<'de, A: MapAccess<'de>>(
         let s = &mut *source;
         let mut label = None;
         let want = match typed {
-            0 => Want::SourceText(&mut label),
-            1 => Want::SourceText(&mut s.kind),
-            2 => Want::SourceText(&mut s.src),
+            0 => Want::SourceText(&mut label, spare_label.take()),
+            1 => Want::SourceText(&mut s.kind, spare.kind.take()),
+            2 => Want::SourceText(&mut s.src, spare.src.take()),
             3 => Want::Pgn(&mut s.pgn),
-            4 => Want::SourceText(&mut s.instance),
-            5 => Want::SourceText(&mut s.sentence),
-            _ => Want::SourceText(&mut s.talker),
+            4 => Want::SourceText(&mut s.instance, spare.instance.take()),
+            5 => Want::SourceText(&mut s.sentence, spare.sentence.take()),
+            _ => Want::SourceText(&mut s.talker, spare.talker.take()),
         };
         let got = map.next_value_seed(want)?;
         if let Some(label) = label {
@@ -823,6 +904,7 @@ impl<'de> Deserialize<'de> for Delta {
         let mut skipped = Vec::new();
         let delta = DeltaSeed {
             skipped: &mut skipped,
+            storage: Delta::default(),
         }
         .deserialize(d)?;
         strict(Some(delta), Got::Value, &skipped, "an object")
@@ -857,7 +939,12 @@ fn strict_entry<'de, D: Deserializer<'de>>(
     what: &'static str,
 ) -> Result<PathValue, D::Error> {
     let mut entry = None;
-    let got = Want::Entry(what == "meta entry", 0, 0, &mut entry).deserialize(d)?;
+    let at = EntryAt {
+        meta: what == "meta entry",
+        update: 0,
+        index: 0,
+    };
+    let got = Want::Entry(at, &mut entry, None).deserialize(d)?;
     match entry {
         Some(Ok(entry)) => Ok(entry),
         Some(Err((_, problem))) => Err(de::Error::custom(problem)),

@@ -1,190 +1,164 @@
-//! Storage kept from deltas the plugin has finished with, for decoding the next ones.
+//! Storage kept from the delta the plugin has finished with, for decoding the next one.
 //!
 //! A received [`Delta`] owns its texts (`context`, `$source`, `timestamp`, the source's
 //! members, every `path`) and its lists, so decoding one allocates each of them, and
 //! dropping it frees them again: most of what receiving a delta costs beyond the JSON
-//! parsing itself. Deltas from one server look alike, so the strings and vectors of
-//! the delta just handed to `on_delta` are kept here, emptied, and the next decode
-//! writes into them instead of allocating. The types, and what a plugin sees, are
-//! unchanged.
+//! parsing itself. Deltas from one server look alike, so the delta just handed to
+//! `on_delta` is kept whole, and the next one is decoded over it: each text is written
+//! into the string that held the text at the same place (the context into the
+//! context, the second value's path into the second value's path), each list into the
+//! same list. The types, and what a plugin sees, are unchanged: nothing of the old
+//! content shows through.
 //!
-//! Bounded: at most [`MAX_STRINGS`] strings of at most [`MAX_STRING_CAPACITY`] bytes
-//! and [`MAX_VECS`] vectors of each kind of at most [`MAX_VEC_CAPACITY`] elements are
-//! kept (about 40 KiB on wasm32 at worst); anything beyond is freed as before.
+//! Bounded: one delta is kept, the last one delivered; its lists are kept only up to
+//! [`MAX_VEC_CAPACITY`] elements and its strings reused only up to
+//! [`MAX_STRING_CAPACITY`] bytes (a larger one is freed when the next delta is decoded).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
-use super::{Delta, PathValue, Source, Update};
+use super::{Delta, Update};
 
-/// Most spare strings kept.
-const MAX_STRINGS: usize = 128;
-/// Largest capacity of a string worth keeping, in bytes.
+/// Largest capacity of a string worth reusing, in bytes.
 const MAX_STRING_CAPACITY: usize = 128;
-/// Most spare vectors kept, of each kind.
-const MAX_VECS: usize = 8;
-/// Largest capacity of a vector worth keeping, in elements.
+/// Largest capacity of a list worth keeping, in elements.
 const MAX_VEC_CAPACITY: usize = 64;
 
-#[derive(Default)]
-struct Spares {
-    strings: Vec<String>,
-    values: Vec<Vec<PathValue>>,
-    updates: Vec<Vec<Update>>,
-}
-
 thread_local! {
-    static SPARES: RefCell<Spares> = RefCell::new(Spares::default());
+    static SPARE: Cell<Option<Delta>> = const { Cell::new(None) };
 }
 
-/// `text` in a spare string if there is one, else in a new one.
-pub(super) fn string(text: &str) -> String {
-    let spare = SPARES.with(|s| s.borrow_mut().strings.pop());
+/// The kept delta's storage to decode into, or an empty delta.
+pub(super) fn take() -> Delta {
+    SPARE.with(Cell::take).unwrap_or_default()
+}
+
+/// `text` in `spare`'s storage when it is small enough to keep, else in a new string.
+pub(super) fn reuse(spare: Option<String>, text: &str) -> String {
     match spare {
-        Some(mut string) => {
+        Some(mut string) if string.capacity() <= MAX_STRING_CAPACITY => {
             string.clear();
             string.push_str(text);
             string
         }
-        None => text.to_owned(),
+        _ => text.to_owned(),
     }
 }
 
-/// An empty vector for an update's values, spare if there is one.
-pub(super) fn values() -> Vec<PathValue> {
-    SPARES
-        .with(|s| s.borrow_mut().values.pop())
-        .unwrap_or_default()
-}
-
-/// An empty vector for a delta's updates, spare if there is one.
-pub(super) fn updates() -> Vec<Update> {
-    SPARES
-        .with(|s| s.borrow_mut().updates.pop())
-        .unwrap_or_default()
+/// Drops a list grown beyond what is worth keeping, before it is decoded into.
+pub(super) fn bound<T>(list: &mut Vec<T>) {
+    if list.capacity() > MAX_VEC_CAPACITY {
+        *list = Vec::new();
+    }
 }
 
 /// Keeps the storage of a delta the plugin is done with, within the bounds.
-pub(crate) fn recycle(delta: Delta) {
-    SPARES.with(|s| {
-        let Ok(mut spares) = s.try_borrow_mut() else {
-            return;
-        };
-        let spares = &mut *spares;
-        let mut keep = |text: Option<String>| {
-            if let Some(text) = text
-                && spares.strings.len() < MAX_STRINGS
-                && text.capacity() <= MAX_STRING_CAPACITY
-            {
-                spares.strings.push(text);
-            }
-        };
-        keep(delta.context);
-        let mut updates = delta.updates;
-        for update in updates.drain(..) {
-            keep(update.source_ref);
-            keep(update.timestamp);
-            keep(update.notification_id);
-            if let Some(Source {
-                label,
-                kind,
-                src,
-                instance,
-                sentence,
-                talker,
-                ..
-            }) = update.source
-            {
-                keep(Some(label));
-                for text in [kind, src, instance, sentence, talker] {
-                    keep(text);
-                }
-            }
-            for meta in update.meta {
-                keep(Some(meta.path));
-            }
-            let mut values = update.values;
-            for value in values.drain(..) {
-                keep(Some(value.path));
-            }
-            if spares.values.len() < MAX_VECS && values.capacity() <= MAX_VEC_CAPACITY {
-                spares.values.push(values);
-            }
-        }
-        if spares.updates.len() < MAX_VECS && updates.capacity() <= MAX_VEC_CAPACITY {
-            spares.updates.push(updates);
-        }
-    });
+pub(crate) fn recycle(mut delta: Delta) {
+    if delta.updates.capacity() > MAX_VEC_CAPACITY {
+        return;
+    }
+    for Update { values, .. } in &mut delta.updates {
+        bound(values);
+    }
+    SPARE.with(|spare| spare.set(Some(delta)));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn kept() -> (usize, usize, usize) {
-        SPARES.with(|s| {
-            let s = s.borrow();
-            (s.strings.len(), s.values.len(), s.updates.len())
-        })
+    /// The kept delta's shape: updates, and the capacity of each update's values.
+    fn kept() -> Option<(usize, Vec<usize>)> {
+        let delta = SPARE.with(Cell::take)?;
+        let shape = (
+            delta.updates.capacity(),
+            delta.updates.iter().map(|u| u.values.capacity()).collect(),
+        );
+        SPARE.with(|s| s.set(Some(delta)));
+        Some(shape)
     }
 
     #[test]
     fn a_recycled_delta_is_decoded_again_the_same() {
-        let json = br#"{"context":"vessels.urn:mrn:imo:mmsi:230099999","updates":[{"source":{"label":"n2k","type":"NMEA2000","pgn":130306,"src":115},"$source":"n2k.115","timestamp":"2026-11-25T20:00:00.000Z","values":[{"path":"a.b","value":1},{"path":"c","value":{"x":[1,2]}}],"meta":[{"path":"a.b","value":{"units":"m"}}]}]}"#;
+        SPARE.with(Cell::take);
+        let json = br#"{"context":"vessels.urn:mrn:imo:mmsi:230099999","updates":[{"source":{"label":"n2k","type":"NMEA2000","pgn":130306,"src":115},"$source":"n2k.115","timestamp":"2026-11-25T20:00:00.000Z","values":[{"path":"a.b","value":1},{"path":"c","value":{"x":[1,2]}}],"meta":[{"path":"a.b","value":{"units":"m"}}]}],"extra":1}"#;
         let (first, _) = Delta::decode_lenient(json).unwrap();
         let copy = first.clone();
+        let path_storage = first.updates[0].values[1].path.as_ptr();
         recycle(first);
-        // context, $source, timestamp, label, type, src, two value paths, one meta path.
-        assert_eq!(kept(), (9, 1, 1));
+        assert!(kept().is_some());
         let (second, skipped) = Delta::decode_lenient(json).unwrap();
+        assert!(kept().is_none(), "the kept delta was decoded into");
         assert!(skipped.is_empty());
         assert_eq!(second, copy);
         assert_eq!(
             serde_json::to_string(&second).unwrap(),
             serde_json::to_string(&copy).unwrap()
         );
+        // The second value's path was written into the string that held it before.
+        assert_eq!(second.updates[0].values[1].path.as_ptr(), path_storage);
         // A different delta into the same storage: nothing of the first shows through.
         recycle(second);
         let (third, _) =
             Delta::decode_lenient(br#"{"updates":[{"values":[{"path":"z","value":true}]}]}"#)
                 .unwrap();
-        assert_eq!(third.context, None);
-        assert_eq!(third.updates.len(), 1);
-        assert_eq!(third.updates[0].source, None);
-        assert_eq!(third.updates[0].timestamp, None);
-        assert_eq!(third.updates[0].values.len(), 1);
-        assert_eq!(third.updates[0].values[0].path, "z");
-        assert_eq!(third.updates[0].values[0].value, true);
+        assert_eq!(
+            third,
+            Delta::new().with_update(crate::Update::new().with_value("z", true))
+        );
+        // Fewer values, no source, no updates: each part left over is gone.
+        recycle(third);
+        let (fourth, _) = Delta::decode_lenient(
+            br#"{"context":"vessels.a","updates":[{"source":{"label":"x"},"values":[]},{"timestamp":"t"}]}"#,
+        )
+        .unwrap();
+        let mut expected = Delta::for_context("vessels.a")
+            .with_update(crate::Update::new().with_source(crate::Source::labelled("x")));
+        expected
+            .updates
+            .push(crate::Update::new().with_timestamp("t"));
+        assert_eq!(fourth, expected);
+        // A source of the wrong kind over a decoded one: skipped, and none shows through.
+        recycle(fourth);
+        let (fifth, skipped) =
+            Delta::decode_lenient(br#"{"updates":[{"source":5,"values":"x"}]}"#).unwrap();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert_eq!(fifth, Delta::new().with_update(crate::Update::new()));
+        recycle(fifth);
+        let (sixth, _) = Delta::decode_lenient(br#"{"context":"vessels.b"}"#).unwrap();
+        assert_eq!(sixth, Delta::for_context("vessels.b"));
     }
 
     #[test]
     fn what_is_kept_is_bounded() {
-        let values: Vec<String> = (0..MAX_STRINGS + 50)
+        SPARE.with(Cell::take);
+        let values: Vec<String> = (0..MAX_VEC_CAPACITY + 50)
             .map(|i| format!(r#"{{"path":"p{i}","value":{i}}}"#))
             .collect();
+        let long = "x".repeat(MAX_STRING_CAPACITY + 1);
         let json = format!(
-            r#"{{"updates":[{{"values":[{}]}},{{"values":[{{"path":"{}","value":1}}]}}]}}"#,
+            r#"{{"updates":[{{"values":[{}]}},{{"values":[{{"path":"{long}","value":1}}]}}]}}"#,
             values.join(","),
-            "x".repeat(MAX_STRING_CAPACITY + 1)
         );
-        for _ in 0..3 {
-            let (delta, _) = Delta::decode_lenient(json.as_bytes()).unwrap();
-            recycle(delta);
-        }
-        let (strings, vecs, updates) = kept();
-        assert!(strings <= MAX_STRINGS);
-        assert!(vecs <= MAX_VECS && updates <= MAX_VECS);
-        SPARES.with(|s| {
-            let s = s.borrow();
-            assert!(
-                s.strings
-                    .iter()
-                    .all(|t| t.capacity() <= MAX_STRING_CAPACITY)
-            );
-            assert!(
-                s.values
-                    .iter()
-                    .all(|v| v.is_empty() && v.capacity() <= MAX_VEC_CAPACITY)
-            );
-        });
+        let (delta, _) = Delta::decode_lenient(json.as_bytes()).unwrap();
+        let long_storage = delta.updates[1].values[0].path.as_ptr();
+        recycle(delta);
+        // The long list of values is not kept; the short one is.
+        let (updates, values) = kept().unwrap();
+        assert!(updates <= MAX_VEC_CAPACITY);
+        assert_eq!(values[0], 0);
+        assert!(values[1] >= 1 && values[1] <= MAX_VEC_CAPACITY);
+        // The long string is not reused: decoding over it allocates a new one.
+        let (again, _) = Delta::decode_lenient(json.as_bytes()).unwrap();
+        assert_ne!(again.updates[1].values[0].path.as_ptr(), long_storage);
+        assert_eq!(again.updates[1].values[0].path, long);
+        assert_eq!(again.updates[0].values.len(), MAX_VEC_CAPACITY + 50);
+        // More updates than are worth keeping: nothing is kept.
+        let many = format!(
+            r#"{{"updates":[{}]}}"#,
+            vec![r#"{"values":[]}"#; MAX_VEC_CAPACITY + 1].join(",")
+        );
+        let (many, _) = Delta::decode_lenient(many.as_bytes()).unwrap();
+        recycle(many);
+        assert!(kept().is_none());
     }
 }

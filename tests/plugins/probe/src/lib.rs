@@ -337,13 +337,14 @@ impl Plugin for Probe {
 fn echo(req: &HttpRequest) -> HttpResponse {
     let text = format!(
         r#"{{"method":{},"path":{},"query":{},"params":{},"body":{},"headers":{}}}"#,
-        RawJson::serialize(&req.method)
+        RawJson::serialize(req.method())
             .map_or_else(|_| "null".to_owned(), |j| j.as_str().to_owned()),
-        RawJson::serialize(&req.path).map_or_else(|_| "null".to_owned(), |j| j.as_str().to_owned()),
-        req.query.as_str(),
-        req.params.as_str(),
-        req.body.as_str(),
-        req.headers.as_str(),
+        RawJson::serialize(req.path())
+            .map_or_else(|_| "null".to_owned(), |j| j.as_str().to_owned()),
+        req.query().as_str(),
+        req.params().as_str(),
+        req.body().as_str(),
+        req.headers().as_str(),
     );
     match RawJson::from_text(text) {
         Ok(json) => HttpResponse::json(200, json),
