@@ -13,6 +13,12 @@
 //! formats), natively, for the owner of the pipeline to compare against the total.
 //!
 //! Run with `cargo bench -p signalk-plugin-host-mock --bench overhead`.
+//!
+//! For a profiler, `OVERHEAD_PROFILE=<operation>` (`deliver`, `emit`, `http` or `put`)
+//! runs only that mock host operation, `OVERHEAD_PROFILE_N` times (default 2000), and
+//! exits: for example under
+//! `valgrind --tool=callgrind --toggle-collect='*MockHost*deliver_delta*'` on the
+//! bench binary, whose instruction count divided by N is the cost per operation.
 
 // Shared with the other guest-side bench; each uses part of it.
 #[allow(dead_code)]
@@ -64,6 +70,34 @@ fn us(ns: f64) -> f64 {
     ns / 1e3
 }
 
+/// Runs one operation `OVERHEAD_PROFILE_N` times, for a profiler.
+fn profile(host: &mut MockHost, operation: &str, own: &Value) {
+    let n: usize = std::env::var("OVERHEAD_PROFILE_N")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let position: Value = serde_json::from_str(PUT_VALUE).expect("json");
+    for _ in 0..n {
+        match operation {
+            "deliver" => host.deliver_delta(own).expect("deliver"),
+            "emit" => drop(
+                host.call_export_with_reply("bench_emit", b"1", 16)
+                    .expect("emit"),
+            ),
+            "http" => drop(
+                host.http(HttpRequest::get("/plugins/guest-bench/api/status"))
+                    .expect("http"),
+            ),
+            "put" => drop(
+                host.put("vessels.self", "navigation.anchor.position", &position)
+                    .expect("put"),
+            ),
+            other => panic!("OVERHEAD_PROFILE={other}: use deliver, emit, http or put"),
+        }
+    }
+    println!("{operation}: {n} operations");
+}
+
 fn main() {
     let guests = build_guests();
     let bytes = std::fs::read(&guests.sdk).expect("sdk wasm");
@@ -75,6 +109,10 @@ fn main() {
     let own = delta(&self_context);
     host.deliver_delta(&own).expect("deliver");
     let own_text = serde_json::to_vec(&own).expect("json");
+    if let Ok(operation) = std::env::var("OVERHEAD_PROFILE") {
+        profile(&mut host, &operation, &own);
+        return;
+    }
 
     let module = Module::new(bare::engine(), &bytes).expect("compile");
     let mut b = Bare::start_module(&module);

@@ -190,32 +190,53 @@ const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 
 /// `JSON.parse(JSON.stringify(value))` as a JS engine would do it. Recursive: only for
 /// values parsed by serde_json or checked with [`within_depth`] (at most 128 levels).
-pub(crate) fn round_trip(value: Value) -> Value {
+pub(crate) fn round_trip(mut value: Value) -> Value {
+    round_trip_in_place(&mut value);
+    value
+}
+
+/// [`round_trip`] on a value the caller keeps: only the numbers change (object members
+/// keep their order and arrays their length), so the tree is walked, not rebuilt.
+pub(crate) fn round_trip_in_place(value: &mut Value) {
     match value {
-        Value::Number(n) => Value::Number(js_number(&n)),
-        Value::Array(items) => Value::Array(items.into_iter().map(round_trip).collect()),
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, round_trip(v))).collect())
+        Value::Number(n) => {
+            if let Some(js) = js_number(n) {
+                *n = js;
+            }
         }
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(round_trip_in_place),
+        Value::Object(map) => map.values_mut().for_each(round_trip_in_place),
+        _ => {}
     }
 }
 
-fn js_number(n: &Number) -> Number {
-    let Some(f) = n.as_f64() else {
-        return n.clone();
-    };
+/// 2⁵³: integers up to it in magnitude are doubles, and JS prints them unchanged.
+const TWO_POW_53: u64 = 9_007_199_254_740_992;
+
+/// The number JS prints for `n`, or `None` when that is `n` unchanged.
+fn js_number(n: &Number) -> Option<Number> {
+    // Integers a double holds exactly come back as they are (the common case).
+    if n.as_u64().is_some_and(|u| u <= TWO_POW_53)
+        || n.as_i64().is_some_and(|i| i.unsigned_abs() <= TWO_POW_53)
+    {
+        return None;
+    }
+    let f = n.as_f64()?;
     // JS prints integral doubles (below 1e21) without a fraction, and -0 as 0. The casts
     // are exact: the value is integral and inside the target type's range.
     if f.fract() == 0.0 {
         if f.abs() < TWO_POW_63 {
-            return Number::from(f as i64);
+            return Some(Number::from(f as i64));
         }
         if f > 0.0 && f < TWO_POW_64 {
-            return Number::from(f as u64);
+            return Some(Number::from(f as u64));
         }
     }
-    Number::from_f64(f).unwrap_or_else(|| n.clone())
+    if n.is_f64() {
+        // A fractional (or huge) double is printed and read back as itself.
+        return None;
+    }
+    Number::from_f64(f)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde_json::Value;
 use wasmtime::AsContextMut;
 
 use crate::guest::{Shape, call};
+use crate::server::members;
 use crate::server::model::source_id;
 use crate::state::{HostState, PluginState};
 
@@ -47,15 +48,16 @@ pub(crate) fn handle_message(
         handle_message(ctx, "notificationApi", note, false);
     }
     let mut store = ctx.as_context_mut();
-    store.data_mut().recorded.push_delta(delta.clone());
+    let slot = store.data_mut().recorded.reserve_delta();
     dispatch(ctx, &delta);
+    let mut store = ctx.as_context_mut();
+    let state = store.data_mut();
     if !v2 {
-        let mut store = ctx.as_context_mut();
-        let state = store.data_mut();
         for error in state.model.add_delta(&delta) {
             state.log(error);
         }
     }
+    state.recorded.fill_delta(slot, delta);
 }
 
 /// The time as `new Date().toISOString()` writes it.
@@ -84,14 +86,23 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
         state.log(msg);
         return;
     }
+    // Written straight to bytes: `to_string` would go through `fmt::Write`.
+    let text = match serde_json::to_vec(delta) {
+        Ok(text) => text,
+        Err(err) => {
+            let msg = format!("the delta for delta_handler does not serialise: {err}");
+            state.recorded.push_handler_fault(msg.clone());
+            state.log(msg);
+            return;
+        }
+    };
     state.delta_depth += 1;
-    let text = delta.to_string();
     let outcome = call::call_with_buffers(
         &mut store,
         func,
         signalk_plugin_abi::names::DELTA_HANDLER,
         Shape {
-            input: Some(text.as_bytes()),
+            input: Some(&text),
             output: None,
             free_on_trap: true,
         },
@@ -118,11 +129,11 @@ fn valid_update(update: &Value) -> bool {
     let Value::Object(update) = update else {
         return false;
     };
-    match update.get("values") {
+    match members::get(update, "values") {
         None => true,
         Some(Value::Array(values)) => values
             .iter()
-            .all(|v| v.get("path").is_some_and(Value::is_string)),
+            .all(|v| members::field(v, "path").is_some_and(Value::is_string)),
         Some(_) => false,
     }
 }

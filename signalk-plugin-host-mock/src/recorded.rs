@@ -3,6 +3,8 @@
 //! logged. One view, [`MockHost::recorded`](crate::MockHost::recorded), for every
 //! assertion a test makes about the plugin's effects. Bounded: see [`Recorded`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::Value;
 use signalk_plugin::Delta;
 use signalk_plugin_abi::HostCall;
@@ -29,6 +31,8 @@ pub const RECORD_LIMIT: usize = 10_000;
 /// ```
 #[derive(Debug)]
 pub struct Recorded {
+    /// Which record this is (a [`DeltaSlot`] belongs to one record).
+    id: u64,
     /// The package name: the plugin's own deltas carry it as `$source`.
     pub(crate) package: String,
     /// Most entries kept per list.
@@ -47,6 +51,18 @@ pub struct Recorded {
     /// Host calls ever recorded.
     calls_seen: u64,
 }
+
+/// Where an accepted delta goes in the record before the pipeline is done with it
+/// ([`Recorded::reserve_delta`]): deltas a plugin emits while handling it come after it.
+#[derive(Debug)]
+pub(crate) struct DeltaSlot {
+    record: u64,
+    /// The slot's number among all deltas this record ever kept.
+    number: u64,
+}
+
+/// Gives each record its own id.
+static NEXT_RECORD: AtomicU64 = AtomicU64::new(0);
 
 /// How many entries each list of a [`Recorded`] dropped to stay within its limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,6 +110,7 @@ fn trim<T>(list: &mut Vec<T>, limit: usize, dropped: &mut u64) {
 impl Recorded {
     pub(crate) fn new(package: &str) -> Self {
         Recorded {
+            id: NEXT_RECORD.fetch_add(1, Ordering::Relaxed),
             package: package.to_owned(),
             limit: RECORD_LIMIT,
             calls: Vec::new(),
@@ -118,6 +135,37 @@ impl Recorded {
             self.limit,
             &mut self.dropped.deltas,
         );
+    }
+
+    /// Takes the next place in the list of accepted deltas for a delta the pipeline is
+    /// still using; [`fill_delta`](Self::fill_delta) puts it there. The pipeline records
+    /// a delta before its `delta_handler` call (which may record more) and needs it
+    /// until the data model has it: this way it is moved in, never copied.
+    pub(crate) fn reserve_delta(&mut self) -> DeltaSlot {
+        self.push_delta(Value::Null);
+        DeltaSlot {
+            record: self.id,
+            number: self.dropped.deltas + self.deltas.len() as u64 - 1,
+        }
+    }
+
+    /// Puts `delta` in its reserved place. If that place was dropped meanwhile (the list
+    /// reached its limit) or the record was replaced, the delta goes with it, as it
+    /// would have had it been recorded whole at reservation.
+    pub(crate) fn fill_delta(&mut self, slot: DeltaSlot, delta: Value) {
+        if slot.record != self.id {
+            return;
+        }
+        // Entries leave only from the front, and `dropped` counts them.
+        let Some(index) = slot.number.checked_sub(self.dropped.deltas) else {
+            return;
+        };
+        if let Some(place) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.deltas.get_mut(i))
+        {
+            *place = delta;
+        }
     }
 
     pub(crate) fn push_host_log(&mut self, line: String) {
@@ -303,6 +351,33 @@ mod tests {
             assert_eq!(dropped + len as u64, 25_000);
         }
         assert_eq!(r.dropped().total(), 5 * 25_000 - 5 * kept as u64);
+    }
+
+    #[test]
+    fn a_reserved_delta_keeps_its_place_or_goes_with_it() {
+        let mut r = Recorded::new("p");
+        r.set_limit(4);
+        let first = r.reserve_delta();
+        r.push_delta(Value::from(2));
+        r.fill_delta(first, Value::from(1));
+        assert_eq!(r.delta_values(), [Value::from(1), Value::from(2)]);
+        // Dropped while reserved: nothing is filled in elsewhere.
+        let gone = r.reserve_delta();
+        for i in 4..8 {
+            r.push_delta(Value::from(i));
+        }
+        assert_eq!(r.dropped().deltas, 3);
+        r.fill_delta(gone, Value::from(3));
+        assert_eq!(
+            r.delta_values(),
+            [4, 5, 6, 7].map(Value::from),
+            "{:?}",
+            r.delta_values()
+        );
+        // A slot of another record is not this record's.
+        let other = Recorded::new("p").reserve_delta();
+        r.fill_delta(other, Value::from(99));
+        assert!(!r.delta_values().contains(&Value::from(99)));
     }
 
     #[test]

@@ -102,9 +102,12 @@ pub(crate) fn call_handler(
             "Handler function {handler} not found"
         )));
     }
-    let text = context.to_string();
+    // Straight to bytes (`to_string` goes through `fmt::Write`); a `Value` always
+    // serialises.
+    let text = serde_json::to_vec(context)
+        .map_err(|e| Error::Input(format!("the request context does not serialise: {e}")))?;
     let shape = Shape {
-        input: Some(text.as_bytes()),
+        input: Some(&text),
         output: Some(RESPONSE_BUFFER),
         free_on_trap: false,
     };

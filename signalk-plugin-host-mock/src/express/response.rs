@@ -166,7 +166,9 @@ pub(crate) fn send(response: &mut HttpResponse, body: Body) -> Result<(), String
             if response.header("content-type").is_none() {
                 response.set_header("content-type", "application/json".into());
             }
-            value.to_string()
+            // `JSON.stringify`; straight to bytes (`to_string` goes through
+            // `fmt::Write`). A `Value` always serialises.
+            serde_json::to_string(&value).map_err(|e| e.to_string())?
         }
         Body::Null => String::new(),
         Body::Undefined => {
@@ -273,7 +275,7 @@ pub(crate) fn envelope(text: &str) -> HttpResponse {
 }
 
 fn try_envelope(text: &str) -> Result<HttpResponse, String> {
-    let env: Value = match serde_json::from_str(text) {
+    let mut env: Value = match serde_json::from_str(text) {
         Ok(v) => crate::js::round_trip(v),
         Err(err) => return Err(err.to_string()),
     };
@@ -309,7 +311,8 @@ fn try_envelope(text: &str) -> Result<HttpResponse, String> {
     let json_typed = response
         .header("content-type")
         .is_some_and(|t| t.contains("application/json"));
-    let Some(body) = env.get("body").cloned() else {
+    // The envelope is not used after its body: the body is moved out, not copied.
+    let Some(body) = env.as_object_mut().and_then(|m| m.shift_remove("body")) else {
         send(&mut response, Body::Undefined)?;
         return Ok(response);
     };

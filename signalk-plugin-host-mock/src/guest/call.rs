@@ -83,6 +83,9 @@ pub(crate) fn call(
     name: &str,
     args: &[i32],
 ) -> Result<Option<i32>, Error> {
+    if let Some(outcome) = call_typed(ctx, func, args) {
+        return outcome.map_err(|e| fault(ctx, name, &e));
+    }
     let ty = func.ty(ctx.as_context());
     // JS passes `undefined` (→ 0) for missing parameters and drops extra ones.
     let params: Vec<Val> = ty
@@ -121,6 +124,53 @@ pub(crate) fn call(
         }
         None => None,
     })
+}
+
+/// [`call`] for the signatures of the protocol's exports (`allocate`, `deallocate`,
+/// `delta_handler`, handlers with an output buffer, metadata), when `func` has exactly
+/// that signature: a typed call passes the same i32s and reads the same result as the
+/// dynamic one, without building argument lists. `None` when `func` has another
+/// signature, for the dynamic call and its JS conversions.
+fn call_typed(
+    ctx: &mut impl AsContextMut<Data = HostState>,
+    func: Func,
+    args: &[i32],
+) -> Option<wasmtime::Result<Option<i32>>> {
+    let mut store = ctx.as_context_mut();
+    let outcome = match *args {
+        [] => {
+            if let Ok(f) = func.typed::<(), i32>(&store) {
+                f.call(&mut store, ()).map(Some)
+            } else {
+                func.typed::<(), ()>(&store)
+                    .ok()?
+                    .call(&mut store, ())
+                    .map(|()| None)
+            }
+        }
+        [a] => func
+            .typed::<i32, i32>(&store)
+            .ok()?
+            .call(&mut store, a)
+            .map(Some),
+        [a, b] => {
+            if let Ok(f) = func.typed::<(i32, i32), ()>(&store) {
+                f.call(&mut store, (a, b)).map(|()| None)
+            } else {
+                func.typed::<(i32, i32), i32>(&store)
+                    .ok()?
+                    .call(&mut store, (a, b))
+                    .map(Some)
+            }
+        }
+        [a, b, c, d] => func
+            .typed::<(i32, i32, i32, i32), i32>(&store)
+            .ok()?
+            .call(&mut store, (a, b, c, d))
+            .map(Some),
+        _ => return None,
+    };
+    Some(outcome)
 }
 
 /// `allocate(size)`, recorded in the ledger.

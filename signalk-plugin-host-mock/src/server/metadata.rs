@@ -10,33 +10,67 @@
 //!   value) returns the runtime entry, or a copy of the schema entry kept as the
 //!   runtime entry from then on.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
 use super::reference::SCHEMA_META;
 
-/// [`SCHEMA_META`], parsed once and keyed like the registry (`a/b/c`).
-static SCHEMA: LazyLock<HashMap<String, Map<String, Value>>> = LazyLock::new(|| {
+/// FNV-1a, the hash of the registry's maps. They are looked up for every value of every
+/// delta, and std's SipHash, made to resist keys chosen to collide, costs more than the
+/// rest of the lookup; the keys here are the Signal K paths the plugin under test sends.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Metadata entries by registry key.
+type Entries = HashMap<String, Map<String, Value>, BuildHasherDefault<Fnv>>;
+
+/// [`SCHEMA_META`], parsed once and keyed like the registry.
+static SCHEMA: LazyLock<Entries> = LazyLock::new(|| {
     SCHEMA_META
         .iter()
         .filter_map(|(path, json)| match serde_json::from_str(json) {
-            Ok(Value::Object(map)) if !map.is_empty() => Some((key(path), map)),
+            Ok(Value::Object(map)) if !map.is_empty() => Some((key(path).into_owned(), map)),
             _ => None,
         })
         .collect()
 });
 
-/// The registry's key for a dotted path (`/*/a/b/c` without the `/*/`).
-fn key(path: &str) -> String {
-    path.replace('.', "/")
+/// The registry's key for a dotted path. The registry keys `/*/a/b/c`, so `a.b` and
+/// `a/b` are the same entry; here both are `a.b`, which needs no copy of a path
+/// without a slash (every Signal K path).
+fn key(path: &str) -> Cow<'_, str> {
+    if path.contains('/') {
+        Cow::Owned(path.replace('/', "."))
+    } else {
+        Cow::Borrowed(path)
+    }
 }
 
 /// The runtime half of the registry (the schema half is static).
 #[derive(Debug, Default)]
 pub(crate) struct MetadataRegistry {
-    runtime: HashMap<String, Map<String, Value>>,
+    runtime: Entries,
 }
 
 impl MetadataRegistry {
@@ -46,36 +80,48 @@ impl MetadataRegistry {
             return;
         }
         let key = key(path);
-        if let Some(existing) = self.runtime.get_mut(&key) {
+        if let Some(existing) = self.runtime.get_mut(key.as_ref()) {
             super::assign::object_assign(existing, meta);
             return;
         }
         let mut entry = Map::from_iter([("description".to_owned(), Value::from(""))]);
-        if let Some(seed) = SCHEMA.get(&key) {
+        if let Some(seed) = SCHEMA.get(key.as_ref()) {
             entry.extend(seed.clone());
         }
         super::assign::object_assign(&mut entry, meta);
-        self.runtime.insert(key, entry);
+        self.runtime.insert(key.into_owned(), entry);
     }
 
-    /// `internalGetMetadata(full_path)` where `full_path` is `context.path`: the first
-    /// two dot-separated parts are the context, whatever its identity contains.
-    pub(crate) fn for_first_value(&mut self, full_path: &str) -> Option<Map<String, Value>> {
-        let mut parts = full_path.splitn(3, '.');
-        let (_, _, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    /// `internalGetMetadata(context.path)` for the value at `path` in a context whose
+    /// [`context_spill`] is `spill`. The answer is the runtime entry; a schema entry
+    /// becomes the runtime entry on first use.
+    pub(crate) fn for_first_value(
+        &mut self,
+        spill: Option<&str>,
+        path: &str,
+    ) -> Option<&Map<String, Value>> {
+        let joined;
+        let rest = match spill {
+            None => path,
+            Some(spill) => {
+                joined = format!("{spill}.{path}");
+                &joined
+            }
+        };
         let key = key(rest);
-        if let Some(entry) = self.runtime.get(&key) {
-            return Some(entry.clone());
+        if !self.runtime.contains_key(key.as_ref()) {
+            let seed = SCHEMA.get(key.as_ref())?.clone();
+            self.runtime.insert(key.clone().into_owned(), seed);
         }
-        let seed = SCHEMA.get(&key)?.clone();
-        self.runtime.insert(key, seed.clone());
-        Some(seed)
+        self.runtime.get(key.as_ref())
     }
 
     /// What `getMetadata(path)` answers for a context-free path.
     pub(crate) fn get(&self, path: &str) -> Option<&Map<String, Value>> {
         let key = key(path);
-        self.runtime.get(&key).or_else(|| SCHEMA.get(&key))
+        self.runtime
+            .get(key.as_ref())
+            .or_else(|| SCHEMA.get(key.as_ref()))
     }
 
     /// `getMetadata(full_path)`: the path without its context first, then the whole
@@ -90,6 +136,18 @@ impl MetadataRegistry {
     }
 }
 
+/// The part of `context_path` that `internalGetMetadata(context.path)` takes for the
+/// start of the metadata path: it takes the first two dot-separated parts of the whole
+/// path for the context, so a context with a third part (`vessels.boat.example`, an
+/// identity with a dot) spills it (`example`) into the path. `None` for a context of
+/// exactly two parts (`vessels.<id>`), whose values' paths are the metadata paths.
+pub(crate) fn context_spill(context_path: &str) -> Option<&str> {
+    context_path
+        .match_indices('.')
+        .nth(1)
+        .map(|(second_dot, _)| &context_path[second_dot + 1..])
+}
+
 /// The schema entry of `path` (any context) as the mock host embeds it, before any
 /// plugin added to it: for the reference tests.
 ///
@@ -101,7 +159,7 @@ impl MetadataRegistry {
 #[doc(hidden)]
 #[must_use]
 pub fn schema_meta(path: &str) -> Option<Value> {
-    SCHEMA.get(&key(path)).cloned().map(Value::Object)
+    SCHEMA.get(key(path).as_ref()).cloned().map(Value::Object)
 }
 
 #[cfg(test)]
@@ -131,16 +189,38 @@ mod tests {
     #[test]
     fn first_values_get_the_entry_whatever_the_context() {
         let mut registry = MetadataRegistry::default();
-        let meta = registry
-            .for_first_value("vessels.urn:mrn:imo:mmsi:1.navigation.speedOverGround")
-            .unwrap();
-        assert_eq!(meta["units"], "m/s");
-        assert!(registry.for_first_value("vessels.x").is_none());
-        assert!(registry.for_first_value("vessels.x.no.such.path").is_none());
+        let first = |registry: &mut MetadataRegistry, context: &str, path: &str| {
+            registry
+                .for_first_value(context_spill(context), path)
+                .map(|m| m["units"].clone())
+        };
+        assert_eq!(
+            first(
+                &mut registry,
+                "vessels.urn:mrn:imo:mmsi:1",
+                "navigation.speedOverGround"
+            )
+            .unwrap(),
+            "m/s"
+        );
+        assert!(first(&mut registry, "vessels.x", "no.such.path").is_none());
         registry.add("no.such.path", &json!({"units": "m"}));
         assert_eq!(
-            registry.for_first_value("meteo.y.no.such.path").unwrap()["units"],
+            first(&mut registry, "meteo.y", "no.such.path").unwrap(),
             "m"
         );
+        // The context is the first two parts of the whole path, dots in its identity
+        // or not; `a/b` and `a.b` are one entry.
+        registry.add("such.path", &json!({"units": "K"}));
+        assert_eq!(
+            first(&mut registry, "vessels.boat.no", "such.path").unwrap(),
+            "m"
+        );
+        assert_eq!(context_spill("vessels.x."), Some(""));
+        registry.add(".a", &json!({"units": "A"}));
+        assert_eq!(first(&mut registry, "vessels.x.", "a").unwrap(), "A");
+        registry.add("a/b", &json!({"units": "V"}));
+        assert_eq!(first(&mut registry, "vessels.x", "a.b").unwrap(), "V");
+        assert_eq!(registry.get("a.b").unwrap()["units"], "V");
     }
 }

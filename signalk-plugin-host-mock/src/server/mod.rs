@@ -7,6 +7,7 @@
 //! repository's `docs/mock-host/server.md` lists the rules.
 
 mod assign;
+pub(crate) mod members;
 pub(crate) mod metadata;
 pub(crate) mod model;
 pub(crate) mod notifications;

@@ -14,6 +14,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::members::{self, field, set};
 use super::metadata::MetadataRegistry;
 
 /// Path segments the server refuses (`deltas.js`, `FORBIDDEN_PATH_KEYS`).
@@ -76,14 +77,14 @@ impl FullModel {
         let Some(context_path) = delta.get("context").and_then(Value::as_str) else {
             return errors;
         };
-        let updates = delta
+        // Borrowed, not copied: the model takes only the members it keeps.
+        let updates: &[Value] = delta
             .get("updates")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[], Vec::as_slice);
         let has_identity = context_path.split('.').nth(1).is_some();
         if !has_identity {
-            for update in &updates {
+            for update in updates {
                 for meta in update
                     .get("meta")
                     .and_then(Value::as_array)
@@ -96,7 +97,7 @@ impl FullModel {
             return errors;
         }
         let mut context = self.take_context(context_path);
-        for update in &updates {
+        for update in updates {
             self.add_update(&mut context, context_path, update, &mut errors);
         }
         self.put_context(context_path, context);
@@ -148,32 +149,38 @@ impl FullModel {
         update: &Value,
         errors: &mut Vec<String>,
     ) {
-        let timestamp = update.get("timestamp").cloned().unwrap_or(Value::Null);
-        if let Some(source) = update.get("source") {
+        let timestamp = field(update, "timestamp").cloned().unwrap_or(Value::Null);
+        let structured = field(update, "source");
+        let dollar = field(update, "$source");
+        if let Some(source) = structured {
             self.update_source(source, &timestamp);
         }
-        if let Some(dollar) = update.get("$source") {
-            if update.get("source").is_none()
+        if let Some(dollar) = dollar {
+            if structured.is_none()
                 && let Some(dollar) = dollar.as_str()
             {
                 self.update_dollar_source(dollar);
             }
-        } else if update.get("source").is_none() {
+        } else if structured.is_none() {
             errors.push(format!("No source in delta update:{update}"));
         }
-        let source = update
-            .get("source")
+        let source = structured
             .filter(|s| truthy(s))
-            .or_else(|| update.get("$source"))
-            .cloned()
-            .unwrap_or(Value::Null);
-        for pv in update
-            .get("values")
+            .or(dollar)
+            .unwrap_or(&Value::Null);
+        // One update, one source: its id and message are the same for every value.
+        let source = LeafSource {
+            id: source_id(source),
+            message: Message::of(source),
+            timestamp: &timestamp,
+            spill: super::metadata::context_spill(context_path),
+        };
+        for pv in field(update, "values")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            if let Err(error) = self.add_value(context, context_path, &source, &timestamp, pv) {
+            if let Err(error) = self.add_value(context, &source, pv) {
                 errors.push(error);
             }
         }
@@ -191,12 +198,10 @@ impl FullModel {
     fn add_value(
         &mut self,
         context: &mut Map<String, Value>,
-        context_path: &str,
-        source: &Value,
-        timestamp: &Value,
+        source: &LeafSource<'_>,
         pv: &Value,
     ) -> Result<(), String> {
-        let (Some(path), Some(value)) = (pv.get("path"), pv.get("value")) else {
+        let (Some(path), Some(value)) = (field(pv, "path"), field(pv, "value")) else {
             return Err(format!("Delta is missing path or value in {pv}"));
         };
         let Some(path) = path.as_str() else {
@@ -218,14 +223,23 @@ impl FullModel {
                 parts.len()
             ));
         }
-        let first_meta = self
-            .registry
-            .for_first_value(&format!("{context_path}.{path}"));
+        // `internalGetMetadata(context.path)` runs for every value (it may copy a
+        // schema entry into the registry); its answer is used only on a first value.
+        let first_meta = self.registry.for_first_value(source.spill, path);
         let mut node = context;
-        for (i, part) in parts.iter().enumerate() {
-            let slot = node
-                .entry((*part).to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
+        let mut parts = parts.into_iter().peekable();
+        while let Some(part) = parts.next() {
+            let slot = if members::contains(node, part) {
+                members::get_mut(node, part)
+            } else {
+                Some(
+                    node.entry(part)
+                        .or_insert_with(|| Value::Object(Map::new())),
+                )
+            };
+            let Some(slot) = slot else {
+                return Err(format!("the mock host lost the member {part} of {path}"));
+            };
             if !truthy(slot) {
                 *slot = Value::Object(Map::new());
             }
@@ -233,37 +247,38 @@ impl FullModel {
                 // `previous[pathPart] = {}` on a primitive throws in strict mode.
                 return Err(format!(
                     "TypeError: Cannot create property '{}' on {} '{slot}'",
-                    parts.get(i + 1).unwrap_or(part),
+                    parts.peek().unwrap_or(&part),
                     js_type(slot)
                 ));
             };
-            if i == parts.len() - 1
-                && map.get("value").is_none()
-                && let Some(meta) = &first_meta
+            if parts.peek().is_none()
+                && !members::contains(map, "value")
+                && let Some(meta) = first_meta
             {
                 let mut merged = meta.clone();
-                if let Some(own) = map.get("meta") {
+                if let Some(own) = members::get(map, "meta") {
                     super::assign::object_assign(&mut merged, own);
                 }
-                map.insert("meta".into(), Value::Object(merged));
+                set(map, "meta", Value::Object(merged));
             }
             node = map;
         }
         let leaf = node;
-        let source_id = source_id(source);
-        let state = pv.get("state");
-        if let Some(Value::Object(values)) = leaf.get_mut("values") {
-            let entry = values
-                .entry(source_id.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(entry) = entry {
-                entry.insert("value".into(), value.clone());
-                entry.insert("timestamp".into(), timestamp.clone());
-                set_message(entry, source);
+        let source_id = source.id.as_str();
+        let timestamp = source.timestamp;
+        let state = field(pv, "state");
+        if let Some(Value::Object(values)) = members::get_mut(leaf, "values") {
+            if !members::contains(values, source_id) {
+                values.insert(source_id.to_owned(), Value::Object(Map::new()));
+            }
+            if let Some(Value::Object(entry)) = members::get_mut(values, source_id) {
+                set(entry, "value", value.clone());
+                set(entry, "timestamp", timestamp.clone());
+                source.message.set_on(entry);
                 apply_state(entry, state);
             }
-        } else if leaf.get("value").is_some()
-            && leaf.get("$source").and_then(Value::as_str) != Some(source_id.as_str())
+        } else if members::contains(leaf, "value")
+            && members::get(leaf, "$source").and_then(Value::as_str) != Some(source_id)
         {
             let existing = leaf
                 .get("$source")
@@ -282,17 +297,20 @@ impl FullModel {
             let mut new = Map::new();
             new.insert("value".into(), value.clone());
             new.insert("timestamp".into(), timestamp.clone());
-            set_message(&mut new, source);
+            source.message.set_on(&mut new);
             apply_state(&mut new, state);
             let mut values = Map::new();
             values.insert(existing, Value::Object(old));
-            values.insert(source_id.clone(), Value::Object(new));
+            values.insert(source_id.to_owned(), Value::Object(new));
             leaf.insert("values".into(), Value::Object(values));
         }
-        leaf.insert("value".into(), value.clone());
-        leaf.insert("$source".into(), Value::from(source_id));
-        leaf.insert("timestamp".into(), timestamp.clone());
-        set_message(leaf, source);
+        set(leaf, "value", value.clone());
+        match members::get_mut(leaf, "$source") {
+            Some(Value::String(own)) if own == source_id => {}
+            _ => set(leaf, "$source", Value::from(source_id)),
+        }
+        set(leaf, "timestamp", timestamp.clone());
+        source.message.set_on(leaf);
         apply_state(leaf, state);
         Ok(())
     }
@@ -346,22 +364,22 @@ impl FullModel {
         let Some(sources) = self.root.get_mut("sources").and_then(Value::as_object_mut) else {
             return;
         };
-        let label = js_string(source.get("label"));
+        let label = js_string(field(source, "label"));
         let entry = sources.entry(label.clone()).or_insert_with(|| {
             let mut entry = Map::new();
             entry.insert(
                 "label".into(),
-                source.get("label").cloned().unwrap_or(Value::Null),
+                field(source, "label").cloned().unwrap_or(Value::Null),
             );
-            if let Some(kind) = source.get("type") {
+            if let Some(kind) = field(source, "type") {
                 entry.insert("type".into(), kind.clone());
             }
             Value::Object(entry)
         });
         let Value::Object(entry) = entry else { return };
-        let src = source.get("src").filter(|s| !s.is_null());
-        if source.get("type").and_then(Value::as_str) == Some("NMEA2000") || src.is_some() {
-            let key = js_string(source.get("src"));
+        let src = field(source, "src").filter(|s| !s.is_null());
+        if field(source, "type").and_then(Value::as_str) == Some("NMEA2000") || src.is_some() {
+            let key = js_string(field(source, "src"));
             let device = entry
                 .entry(key)
                 .or_insert_with(|| json!({"n2k": {"pgns": {}}}));
@@ -373,15 +391,15 @@ impl FullModel {
                         }
                     }
                 }
-                let pgn = js_string(source.get("pgn"));
+                let pgn = js_string(field(source, "pgn"));
                 if let Some(pgns) = n2k.get_mut("pgns").and_then(Value::as_object_mut) {
                     pgns.insert(pgn, timestamp.clone());
                 }
             }
             return;
         }
-        if source.get("type").and_then(Value::as_str) == Some("NMEA0183")
-            || source.get("sentence").is_some_and(truthy)
+        if field(source, "type").and_then(Value::as_str) == Some("NMEA0183")
+            || field(source, "sentence").is_some_and(truthy)
         {
             let talker = source
                 .get("talker")
@@ -390,7 +408,7 @@ impl FullModel {
             let slot = entry
                 .entry(talker.clone())
                 .or_insert_with(|| json!({"talker": talker, "sentences": {}}));
-            let sentence = js_string(source.get("sentence"));
+            let sentence = js_string(field(source, "sentence"));
             if let Some(sentences) = slot.get_mut("sentences").and_then(Value::as_object_mut) {
                 sentences.insert(sentence, timestamp.clone());
             }
@@ -459,7 +477,11 @@ pub(crate) fn source_id(source: &Value) -> String {
     let Value::Object(s) = source else {
         return js_string(Some(source));
     };
-    let field = |k: &str| s.get(k).filter(|v| truthy(v)).map(|v| js_string(Some(v)));
+    let field = |k: &str| {
+        members::get(s, k)
+            .filter(|v| truthy(v))
+            .map(|v| js_string(Some(v)))
+    };
     let label = field("label");
     if let Some(can_name) = field("canName") {
         let label = label
@@ -467,14 +489,14 @@ pub(crate) fn source_id(source: &Value) -> String {
             .unwrap_or("unknown_source".into());
         return format!("{label}.{can_name}");
     }
-    if let Some(src) = s.get("src").filter(|v| !v.is_null()) {
+    if let Some(src) = members::get(s, "src").filter(|v| !v.is_null()) {
         let label = label
             .or_else(|| field("canName"))
             .unwrap_or("unknown_source".into());
         return format!("{label}.{}", js_string(Some(src)));
     }
     let label = label.unwrap_or_else(|| "unknown_source".into());
-    if s.get("type").and_then(Value::as_str) == Some("plugin") {
+    if members::get(s, "type").and_then(Value::as_str) == Some("plugin") {
         return label;
     }
     match field("talker") {
@@ -483,30 +505,55 @@ pub(crate) fn source_id(source: &Value) -> String {
     }
 }
 
-/// `setMessage`: the source's `pgn` or `sentence` goes on the leaf.
-fn set_message(leaf: &mut Map<String, Value>, source: &Value) {
-    let Value::Object(source) = source else {
-        return;
-    };
-    if let Some(pgn) = source.get("pgn").filter(|v| truthy(v)) {
-        leaf.insert("pgn".into(), pgn.clone());
-        leaf.shift_remove("sentence");
+/// What `addValue` puts on each leaf of one update: the source's id, message and the
+/// update's timestamp.
+struct LeafSource<'a> {
+    id: String,
+    message: Message,
+    timestamp: &'a Value,
+    /// The context's [`context_spill`](super::metadata::context_spill).
+    spill: Option<&'a str>,
+}
+
+/// The source's `pgn` or `sentence`, which `setMessage` puts on the leaf.
+#[derive(Debug, Default)]
+struct Message {
+    pgn: Option<Value>,
+    sentence: Option<Value>,
+}
+
+impl Message {
+    /// The truthy `pgn` and `sentence` of a structured source.
+    fn of(source: &Value) -> Self {
+        let Value::Object(source) = source else {
+            return Message::default();
+        };
+        let member = |k: &str| source.get(k).filter(|v| truthy(v)).cloned();
+        Message {
+            pgn: member("pgn"),
+            sentence: member("sentence"),
+        }
     }
-    if let Some(sentence) = source.get("sentence").filter(|v| truthy(v)) {
-        leaf.insert("sentence".into(), sentence.clone());
-        leaf.shift_remove("pgn");
+
+    /// `setMessage(leaf, source)`: a `pgn` replaces the leaf's `sentence`, a
+    /// `sentence` its `pgn` (with both, the sentence wins).
+    fn set_on(&self, leaf: &mut Map<String, Value>) {
+        if let Some(pgn) = &self.pgn {
+            set(leaf, "pgn", pgn.clone());
+            members::remove(leaf, "sentence");
+        }
+        if let Some(sentence) = &self.sentence {
+            set(leaf, "sentence", sentence.clone());
+            members::remove(leaf, "pgn");
+        }
     }
 }
 
 /// `applyStateToLeaf`.
 fn apply_state(leaf: &mut Map<String, Value>, state: Option<&Value>) {
     match state {
-        Some(state) => {
-            leaf.insert("state".into(), state.clone());
-        }
-        None => {
-            leaf.shift_remove("state");
-        }
+        Some(state) => set(leaf, "state", state.clone()),
+        None => members::remove(leaf, "state"),
     }
 }
 

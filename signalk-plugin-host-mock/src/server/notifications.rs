@@ -74,7 +74,6 @@ impl Notifications {
     /// (which then goes on, possibly with no updates at all) and returns the deltas the
     /// manager emits for them.
     pub(crate) fn filter(&mut self, delta: &mut Value, now: &str) -> Filtered {
-        let context = delta.get("context").cloned().unwrap_or(Value::Null);
         let mut pending = Vec::new();
         if let Some(Value::Array(updates)) = delta.get_mut("updates") {
             updates.retain_mut(|update| {
@@ -84,12 +83,13 @@ impl Notifications {
                 if update.get("notificationId").is_some() {
                     return true;
                 }
+                // Most deltas carry no notification: the update stays as it is (an
+                // empty `values` array leaves it with none, so it goes).
+                if !values.iter().any(is_notification) {
+                    return !values.is_empty();
+                }
                 let (notes, kept): (Vec<Value>, Vec<Value>) =
-                    values.iter().cloned().partition(|pv| {
-                        pv["path"]
-                            .as_str()
-                            .is_some_and(|p| p.starts_with("notifications"))
-                    });
+                    values.iter().cloned().partition(is_notification);
                 for note in notes {
                     let mut copy = update.clone();
                     copy["values"] = Value::Array(vec![note]);
@@ -107,6 +107,10 @@ impl Notifications {
             notification_deltas: Vec::new(),
             error: None,
         };
+        if pending.is_empty() {
+            return out;
+        }
+        let context = delta.get("context").cloned().unwrap_or(Value::Null);
         for update in pending {
             match self.handle(update, &context, now) {
                 Ok(delta) => out.notification_deltas.push(delta),
@@ -259,6 +263,13 @@ fn align_method(alarm: &mut Alarm) {
     {
         methods.retain(|m| m != "sound");
     }
+}
+
+/// Whether a path-value pair is a notification (its path starts with `notifications`).
+fn is_notification(pv: &Value) -> bool {
+    super::members::field(pv, "path")
+        .and_then(Value::as_str)
+        .is_some_and(|p| p.starts_with("notifications"))
 }
 
 /// `String(value)` for keys and error texts.
