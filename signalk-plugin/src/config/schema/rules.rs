@@ -4,7 +4,7 @@
 //! `#[derive(ConfigSchema)]` calls these with the bounds it wrote into the schema:
 //! one source for both.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// A configuration value that breaks a rule of its schema: the member's JSON path and
 /// what is wrong.
@@ -142,12 +142,98 @@ impl Num {
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Num::Int(n) => write!(f, "{n}"),
-            // `{}` writes 1e308 with 308 digits; `{:?}` switches to an exponent.
-            Num::Float(x) if x.abs() >= 1e16 || (x != 0.0 && x.abs() < 1e-5) => write!(f, "{x:?}"),
+            Num::Int(n) => write_int(f, n),
+            // `{}` writes 1e308 with 308 digits, so these get an exponent, as `{:?}` gives.
+            Num::Float(x) if x.is_finite() && (x.abs() >= 1e16 || (x != 0.0 && x.abs() < 1e-5)) => {
+                write_exponent_form(f, x)
+            }
             Num::Float(x) => write!(f, "{x}"),
         }
     }
+}
+
+/// Writes `n` as `{}` does, without core's 128-bit integer formatter (about 1.5 KB of
+/// wasm): a number that fits `i64` is written as one, a wider one in groups of nine
+/// digits, each found with 64-bit divisions.
+fn write_int(f: &mut fmt::Formatter<'_>, n: i128) -> fmt::Result {
+    if let Ok(small) = i64::try_from(n) {
+        return write!(f, "{small}");
+    }
+    if n < 0 {
+        f.write_char('-')?;
+    }
+    // |i128::MIN| = 2^127 has 39 digits: five groups of nine, least significant first.
+    let mut groups = [0u32; 5];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    while rest != 0 && len < groups.len() {
+        let (quotient, group) = div_rem_billion(rest);
+        groups[len] = group;
+        len += 1;
+        rest = quotient;
+    }
+    let Some((top, lower)) = groups[..len].split_last() else {
+        return f.write_char('0');
+    };
+    write!(f, "{top}")?;
+    for group in lower.iter().rev() {
+        write!(f, "{group:09}")?;
+    }
+    Ok(())
+}
+
+/// `n / 10^9` and `n % 10^9`, by long division over 32-bit limbs: each step divides a
+/// `u64` below `10^9 * 2^32`, so each quotient limb fits 32 bits.
+fn div_rem_billion(n: u128) -> (u128, u32) {
+    const BILLION: u64 = 1_000_000_000;
+    let mut quotient = 0u128;
+    let mut remainder = 0u64;
+    for shift in [96, 64, 32, 0] {
+        #[allow(clippy::cast_possible_truncation)] // keeps one 32-bit limb, as meant
+        let limb = u64::from((n >> shift) as u32);
+        let current = (remainder << 32) | limb;
+        quotient = (quotient << 32) | u128::from(current / BILLION);
+        remainder = current % BILLION;
+    }
+    #[allow(clippy::cast_possible_truncation)] // below 10^9
+    (quotient, remainder as u32)
+}
+
+/// Writes a finite, non-zero `x` as `{:?}` does out of its decimal range (`1e308`,
+/// `-2.5e-7`), rebuilt from the shortest digits `{}` writes. `{:?}` would pull a second
+/// float formatter (about 1 KB of wasm) into every plugin with a numeric config rule.
+fn write_exponent_form(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
+    let plain = x.to_string();
+    let (sign, body) = match plain.as_bytes() {
+        [b'-', body @ ..] => ("-", body),
+        body => ("", body),
+    };
+    // Where the decimal point is, or would be: the exponent counts from there.
+    let point = body.iter().position(|&b| b == b'.').unwrap_or(body.len());
+    let significant = |b: &u8| *b != b'0' && *b != b'.';
+    let (Some(first), Some(last)) = (
+        body.iter().position(significant),
+        body.iter().rposition(significant),
+    ) else {
+        // Zero has no significant digit; the caller never passes it.
+        return write!(f, "{x}");
+    };
+    f.write_str(sign)?;
+    f.write_char(char::from(body[first]))?;
+    if last > first {
+        f.write_char('.')?;
+        for &digit in body[first + 1..=last].iter().filter(|&&b| b != b'.') {
+            f.write_char(char::from(digit))?;
+        }
+    }
+    // Both are at most a few hundred (the digits of a subnormal), so the casts are exact.
+    #[allow(clippy::cast_possible_wrap)]
+    let exponent = if first < point {
+        point as isize - first as isize - 1
+    } else {
+        point as isize - first as isize
+    };
+    write!(f, "e{exponent}")
 }
 
 /// A bound of a rule: its value, and its text as the schema has it (for messages).
@@ -480,6 +566,91 @@ pub fn max_items(value: &impl Items, limit: usize) -> Result<(), RuleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Integers are written as `{}` writes them, also beyond 64 bits.
+    #[test]
+    fn integers_are_written_like_rust_writes_them() {
+        let mut samples = vec![
+            0,
+            1,
+            -1,
+            i128::MAX,
+            i128::MIN,
+            i128::from(i64::MAX),
+            i128::from(i64::MAX) + 1,
+            i128::from(i64::MIN),
+            i128::from(i64::MIN) - 1,
+            i128::from(u64::MAX),
+            10i128.pow(18),
+            10i128.pow(27),
+            10i128.pow(36),
+            -(10i128.pow(36)) - 7,
+        ];
+        let mut bits = 0x2545_F491_4F6C_DD1D_u64;
+        for _ in 0..20_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let high = bits;
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            // Vary the width too, so every group count is met.
+            let wide = (u128::from(high) << 64 | u128::from(bits)) >> (high % 128);
+            samples.push(wide.cast_signed());
+        }
+        for n in samples {
+            assert_eq!(Num::Int(n).to_string(), n.to_string());
+        }
+    }
+
+    /// Outside `1e-5..1e16` a float is written as `{:?}` writes it; inside, as `{}`.
+    #[test]
+    fn floats_are_written_like_rust_writes_them() {
+        let mut samples = vec![
+            1e16,
+            1e308,
+            -1e16,
+            1.2345e17,
+            1e16 - 2.0,
+            1e-5,
+            9.99e-6,
+            5e-324,
+            -2.5e-7,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.0,
+            -0.0,
+            2.5,
+            1e15,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            123_456.789,
+            0.000_012_5,
+        ];
+        // Pseudo-random bit patterns over the whole range, fixed so failures repeat.
+        let mut bits = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..20_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            samples.push(f64::from_bits(bits));
+        }
+        for x in samples {
+            let expected = if x.is_finite() && (x.abs() >= 1e16 || (x != 0.0 && x.abs() < 1e-5)) {
+                format!("{x:?}")
+            } else {
+                format!("{x}")
+            };
+            assert_eq!(
+                Num::Float(x).to_string(),
+                expected,
+                "bits {:#x}",
+                x.to_bits()
+            );
+        }
+    }
 
     #[test]
     fn paths_compose_like_config_errors() {
