@@ -45,7 +45,11 @@ pub(crate) fn read_text(
     ptr: i32,
     len: i32,
 ) -> Option<String> {
-    read(ctx, ptr, len).map(|bytes| decode(&bytes))
+    // Decoded straight from linear memory: one copy, not a copy and then a decoded copy.
+    let store = ctx.as_context();
+    let memory = store.data().exports?.memory;
+    let data = memory.data(&store);
+    range(ptr, len, data.len()).map(|r| decode(&data[r]))
 }
 
 /// The host's decoding of guest bytes.

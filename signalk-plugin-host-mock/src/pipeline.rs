@@ -6,6 +6,9 @@
 //! synchronously, so a plugin's own `sk_handle_message` re-enters it exactly as on the
 //! real server.
 
+use std::cell::RefCell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use serde_json::Value;
 use wasmtime::AsContextMut;
 
@@ -60,10 +63,31 @@ pub(crate) fn handle_message(
     state.recorded.fill_delta(slot, delta);
 }
 
-/// The time as `new Date().toISOString()` writes it.
+/// The time as `new Date().toISOString()` writes it. Many deltas share a millisecond,
+/// so the text of the last one is kept (per thread) and formatted again only when the
+/// clock has moved on: the answer is still the current time, to the millisecond.
 pub(crate) fn now() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+    thread_local! {
+        static LAST: RefCell<(Option<u128>, String)> = const { RefCell::new((None, String::new())) };
+    }
+    let time = SystemTime::now();
+    let format = |time| humantime::format_rfc3339_millis(time).to_string();
+    // Before 1970 (a clock set wrong) there is nothing to key on: formatted each time.
+    let Ok(since) = time.duration_since(UNIX_EPOCH) else {
+        return format(time);
+    };
+    let millis = since.as_millis();
+    LAST.with_borrow_mut(|last| {
+        if last.0 != Some(millis) {
+            *last = (Some(millis), format(time));
+        }
+        last.1.clone()
+    })
 }
+
+/// The largest buffer the host keeps between deltas for their text (bigger ones are
+/// freed after their call, so one huge delta does not hold memory for the host's life).
+const KEPT_DELTA_BUFFER: usize = 64 * 1024;
 
 /// Calls the plugin's `delta_handler` if it is running and has one.
 pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Value) {
@@ -86,16 +110,17 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
         state.log(msg);
         return;
     }
-    // Written straight to bytes: `to_string` would go through `fmt::Write`.
-    let text = match serde_json::to_vec(delta) {
-        Ok(text) => text,
-        Err(err) => {
-            let msg = format!("the delta for delta_handler does not serialise: {err}");
-            state.recorded.push_handler_fault(msg.clone());
-            state.log(msg);
-            return;
-        }
-    };
+    // Written straight to bytes (`to_string` would go through `fmt::Write`), into the
+    // buffer of the last delta: a fresh one would grow (and copy) itself to size every
+    // time. A delta re-entered from inside `delta_handler` finds it taken and uses its own.
+    let mut text = std::mem::take(&mut state.delta_text);
+    text.clear();
+    if let Err(err) = serde_json::to_writer(&mut text, delta) {
+        let msg = format!("the delta for delta_handler does not serialise: {err}");
+        state.recorded.push_handler_fault(msg.clone());
+        state.log(msg);
+        return;
+    }
     state.delta_depth += 1;
     let outcome = call::call_with_buffers(
         &mut store,
@@ -109,6 +134,10 @@ pub(crate) fn dispatch(ctx: &mut impl AsContextMut<Data = HostState>, delta: &Va
     );
     let state = store.data_mut();
     state.delta_depth -= 1;
+    // Kept for the next delta unless an outsized delta made it big.
+    if text.capacity() <= KEPT_DELTA_BUFFER {
+        state.delta_text = text;
+    }
     if let Err(err) = outcome {
         // The server swallows these with a debug line; tests can read them.
         state.recorded.push_handler_fault(err.to_string());
@@ -151,15 +180,17 @@ pub(crate) fn normalize(
     let Value::Object(mut delta) = delta else {
         return Err("not an object: ignored".into());
     };
-    let Some(Value::Array(updates)) = delta.get_mut("updates").map(Value::take) else {
+    // Members are found with `members` (compared by name, not hashed): see there.
+    let Some(Value::Array(updates)) = members::get_mut(&mut delta, "updates").map(Value::take)
+    else {
         return Err("no `updates` array: ignored".into());
     };
-    match delta.get("context") {
+    match members::get_mut(&mut delta, "context") {
         None => {
             delta.insert("context".into(), Value::from(self_context));
         }
-        Some(Value::String(c)) if c == "vessels.self" => {
-            delta.insert("context".into(), Value::from(self_context));
+        Some(context @ Value::String(_)) if context == "vessels.self" => {
+            *context = Value::from(self_context);
         }
         Some(_) => {}
     }
@@ -171,15 +202,14 @@ pub(crate) fn normalize(
         let Value::Object(mut update) = update else {
             continue;
         };
-        match update.get_mut("source") {
+        match members::get_mut(&mut update, "source") {
             None => {
-                if !update.contains_key("$source") {
+                if !members::contains(&update, "$source") {
                     update.insert("$source".into(), Value::from(provider_id));
                 }
             }
             Some(source @ (Value::Object(_) | Value::Array(_))) => {
-                let ok = source
-                    .get("label")
+                let ok = members::field(source, "label")
                     .and_then(Value::as_str)
                     .is_some_and(valid_label);
                 if let (false, Value::Object(fields)) = (ok, &mut *source) {
@@ -191,11 +221,8 @@ pub(crate) fn normalize(
                     Value::Array(_) => format!("{provider_id}.XX"),
                     other => source_id(other),
                 };
-                if !update
-                    .get("$source")
-                    .is_some_and(crate::server::model::truthy)
-                {
-                    update.insert("$source".into(), Value::from(id));
+                if !members::get(&update, "$source").is_some_and(crate::server::model::truthy) {
+                    members::set(&mut update, "$source", Value::from(id));
                 }
             }
             Some(other) => {
@@ -211,23 +238,20 @@ pub(crate) fn normalize(
                 ));
             }
         }
-        if !update
-            .get("timestamp")
-            .is_some_and(crate::server::model::truthy)
-        {
-            update.insert("timestamp".into(), Value::from(now));
+        if !members::get(&update, "timestamp").is_some_and(crate::server::model::truthy) {
+            members::set(&mut update, "timestamp", Value::from(now));
         }
-        if update.contains_key("meta") && !matches!(update.get("meta"), Some(Value::Array(_))) {
+        if members::get(&update, "meta").is_some_and(|meta| !meta.is_array()) {
             update.shift_remove("meta");
         }
-        if update.contains_key("values") || update.contains_key("meta") {
+        if members::contains(&update, "values") || members::contains(&update, "meta") {
             kept.push(Value::Object(update));
         }
     }
     if kept.is_empty() {
         return Err("no valid updates: discarded".into());
     }
-    delta.insert("updates".into(), Value::Array(kept));
+    members::set(&mut delta, "updates", Value::Array(kept));
     Ok(Value::Object(delta))
 }
 
@@ -241,6 +265,24 @@ mod tests {
 
     fn norm(delta: Value, provider: &str) -> Result<Value, String> {
         normalize(delta, provider, SELF, NOW)
+    }
+
+    #[test]
+    fn now_is_the_current_millisecond_even_when_kept() {
+        let format = |t| humantime::format_rfc3339_millis(t).to_string();
+        for _ in 0..3 {
+            let before = format(SystemTime::now());
+            let first = now();
+            let second = now();
+            let after = format(SystemTime::now());
+            // The texts have one length, so their order is the order of the times.
+            assert_eq!(first.len(), "2026-01-01T00:00:00.000Z".len(), "{first}");
+            assert!(
+                before <= first && first <= second && second <= after,
+                "{before} {first} {second} {after}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(3));
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use wasmtime::{Func, Memory, StoreLimits};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::HostOptions;
+use crate::guest::typed::TypedCache;
 use crate::ledger::Ledger;
 use crate::recorded::Recorded;
 use crate::server::model::FullModel;
@@ -79,6 +80,10 @@ pub(crate) struct HostState {
     pub(crate) delta_depth: u32,
     /// Set while the host is inside `plugin_start` (providers registered now become ready).
     pub(crate) in_start: bool,
+    /// Typed handles of the exports called so far, so a call skips the type check.
+    pub(crate) typed: TypedCache,
+    /// The buffer the last delta for `delta_handler` was written into, for the next.
+    pub(crate) delta_text: Vec<u8>,
 }
 
 impl HostState {
@@ -112,6 +117,8 @@ impl HostState {
             ledger: Ledger::default(),
             delta_depth: 0,
             in_start: false,
+            typed: TypedCache::default(),
+            delta_text: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use wasmtime::{AsContextMut, Func, Trap, Val};
 
+use super::typed::Typed;
 use crate::state::HostState;
 use crate::{Error, memory};
 
@@ -136,38 +137,17 @@ fn call_typed(
     func: Func,
     args: &[i32],
 ) -> Option<wasmtime::Result<Option<i32>>> {
+    let typed = super::typed::lookup(ctx, func)?;
     let mut store = ctx.as_context_mut();
-    let outcome = match *args {
-        [] => {
-            if let Ok(f) = func.typed::<(), i32>(&store) {
-                f.call(&mut store, ()).map(Some)
-            } else {
-                func.typed::<(), ()>(&store)
-                    .ok()?
-                    .call(&mut store, ())
-                    .map(|()| None)
-            }
-        }
-        [a] => func
-            .typed::<i32, i32>(&store)
-            .ok()?
-            .call(&mut store, a)
-            .map(Some),
-        [a, b] => {
-            if let Ok(f) = func.typed::<(i32, i32), ()>(&store) {
-                f.call(&mut store, (a, b)).map(|()| None)
-            } else {
-                func.typed::<(i32, i32), i32>(&store)
-                    .ok()?
-                    .call(&mut store, (a, b))
-                    .map(Some)
-            }
-        }
-        [a, b, c, d] => func
-            .typed::<(i32, i32, i32, i32), i32>(&store)
-            .ok()?
-            .call(&mut store, (a, b, c, d))
-            .map(Some),
+    let outcome = match (&*typed, args) {
+        (Typed::NoneToI32(f), []) => f.call(&mut store, ()).map(Some),
+        (Typed::NoneToUnit(f), []) => f.call(&mut store, ()).map(|()| None),
+        (Typed::OneToI32(f), &[a]) => f.call(&mut store, a).map(Some),
+        (Typed::TwoToUnit(f), &[a, b]) => f.call(&mut store, (a, b)).map(|()| None),
+        (Typed::TwoToI32(f), &[a, b]) => f.call(&mut store, (a, b)).map(Some),
+        (Typed::FourToI32(f), &[a, b, c, d]) => f.call(&mut store, (a, b, c, d)).map(Some),
+        // Another number of arguments than the export takes: the dynamic call fills in
+        // or drops them as JS does.
         _ => return None,
     };
     Some(outcome)

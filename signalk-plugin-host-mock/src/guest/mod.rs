@@ -8,6 +8,7 @@
 //! they were given, which is the same protocol.
 
 pub(crate) mod call;
+pub(crate) mod typed;
 
 use wasmtime::{Func, Instance, Store};
 

@@ -34,11 +34,13 @@ fn handle_message(caller: &mut Caller<'_, HostState>, args: &Args<'_>) -> Reply 
     };
     // The version parameter is optional; only exactly 2 means v2.
     let version = if args.present(2) { args.i32(2) } else { 1 };
+    // Parsed before it is recorded, so the text moves into the record, uncopied.
+    let parsed = serde_json::from_str::<Value>(&text);
     caller.data_mut().record(HostCall::HandleMessage {
         version,
-        json: text.clone(),
+        json: text,
     });
-    match serde_json::from_str::<Value>(&text) {
+    match parsed {
         Ok(delta) => {
             let package = caller.data().options.package_name.clone();
             pipeline::handle_message(caller, &package, delta, version == 2);

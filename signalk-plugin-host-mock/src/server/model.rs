@@ -74,19 +74,17 @@ impl FullModel {
     /// applied (the server's `console.error` lines), for the host log.
     pub(crate) fn add_delta(&mut self, delta: &Value) -> Vec<String> {
         let mut errors = Vec::new();
-        let Some(context_path) = delta.get("context").and_then(Value::as_str) else {
+        let Some(context_path) = field(delta, "context").and_then(Value::as_str) else {
             return errors;
         };
         // Borrowed, not copied: the model takes only the members it keeps.
-        let updates: &[Value] = delta
-            .get("updates")
+        let updates: &[Value] = field(delta, "updates")
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice);
         let has_identity = context_path.split('.').nth(1).is_some();
         if !has_identity {
             for update in updates {
-                for meta in update
-                    .get("meta")
+                for meta in field(update, "meta")
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
@@ -105,14 +103,19 @@ impl FullModel {
     }
 
     /// `findContext`: takes the context object out of the tree (creating it), so the
-    /// update can work on it while the registry is borrowed too.
+    /// update can work on it while the registry is borrowed too. Members are found with
+    /// `members` and names allocated only for members that are new: this runs for
+    /// every delta.
     fn take_context(&mut self, context_path: &str) -> Map<String, Value> {
-        let parts: Vec<&str> = context_path.split('.').collect();
+        let (parents, last) = split_last(context_path);
         let mut node = &mut self.root;
-        for part in &parts[..parts.len() - 1] {
-            let slot = node
-                .entry((*part).to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
+        for part in parents.into_iter().flat_map(|p| p.split('.')) {
+            if !members::contains(node, part) {
+                node.insert(part.to_owned(), Value::Object(Map::new()));
+            }
+            let Some(slot) = members::get_mut(node, part) else {
+                unreachable!("inserted above")
+            };
             if !slot.is_object() {
                 *slot = Value::Object(Map::new());
             }
@@ -121,25 +124,24 @@ impl FullModel {
             };
             node = map;
         }
-        let last = parts[parts.len() - 1];
-        let mut context = match node.get_mut(last).map(Value::take) {
+        let mut context = match members::get_mut(node, last).map(Value::take) {
             Some(Value::Object(map)) => map,
             _ => Map::new(),
         };
-        fill_identity(&mut context, parts[1]);
+        fill_identity(&mut context, context_path.split('.').nth(1).unwrap_or(""));
         context
     }
 
     fn put_context(&mut self, context_path: &str, context: Map<String, Value>) {
-        let parts: Vec<&str> = context_path.split('.').collect();
+        let (parents, last) = split_last(context_path);
         let mut node = &mut self.root;
-        for part in &parts[..parts.len() - 1] {
-            let Some(Value::Object(map)) = node.get_mut(*part) else {
+        for part in parents.into_iter().flat_map(|p| p.split('.')) {
+            let Some(Value::Object(map)) = members::get_mut(node, part) else {
                 return;
             };
             node = map;
         }
-        node.insert(parts[parts.len() - 1].to_owned(), Value::Object(context));
+        set(node, last, Value::Object(context));
     }
 
     fn add_update(
@@ -184,8 +186,7 @@ impl FullModel {
                 errors.push(error);
             }
         }
-        for meta in update
-            .get("meta")
+        for meta in field(update, "meta")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -428,14 +429,19 @@ impl FullModel {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         };
         let Some((label, suffix)) = dollar.split_once('.') else {
-            sources
-                .entry(dollar.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
+            if !members::contains(sources, dollar) {
+                sources.insert(dollar.to_owned(), Value::Object(Map::new()));
+            }
             return;
         };
-        let mut node = sources
-            .entry(label.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
+        // A known label (every delta of a provider after its first) is found without
+        // allocating its name.
+        if !members::contains(sources, label) {
+            sources.insert(label.to_owned(), Value::Object(Map::new()));
+        }
+        let Some(mut node) = members::get_mut(sources, label) else {
+            return;
+        };
         let nested: Vec<&str> =
             if schema_ok(label) && schema_ok(suffix.split('.').next().unwrap_or("")) {
                 suffix.split('.').collect()
@@ -444,9 +450,13 @@ impl FullModel {
             };
         for part in nested.into_iter().take(MAX_PATH_SEGMENTS) {
             let Value::Object(map) = node else { return };
-            node = map
-                .entry(part.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
+            if !members::contains(map, part) {
+                map.insert(part.to_owned(), Value::Object(Map::new()));
+            }
+            let Some(next) = members::get_mut(map, part) else {
+                return;
+            };
+            node = next;
         }
     }
 }
@@ -454,12 +464,25 @@ impl FullModel {
 /// `fillIdentityField(vessel, identity)`.
 fn fill_identity(vessel: &mut Map<String, Value>, identity: &str) {
     const MMSI: &str = "urn:mrn:imo:mmsi:";
-    if let Some(mmsi) = identity.strip_prefix(MMSI) {
-        vessel.insert("mmsi".into(), Value::from(mmsi));
+    let (member, value) = if let Some(mmsi) = identity.strip_prefix(MMSI) {
+        ("mmsi", mmsi)
     } else if identity.starts_with("urn:mrn:signalk") {
-        vessel.insert("uuid".into(), Value::from(identity));
+        ("uuid", identity)
     } else {
-        vessel.insert("url".into(), Value::from(identity));
+        ("url", identity)
+    };
+    // Assigning the value a member already has changes nothing, and it is the common
+    // case (every delta about a known vessel): skipped, so nothing is allocated.
+    if members::get(vessel, member).and_then(Value::as_str) != Some(value) {
+        set(vessel, member, Value::from(value));
+    }
+}
+
+/// A dotted path's part before its last dot (if it has one), and the segment after it.
+fn split_last(path: &str) -> (Option<&str>, &str) {
+    match path.rsplit_once('.') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, path),
     }
 }
 

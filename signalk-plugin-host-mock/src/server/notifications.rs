@@ -75,12 +75,16 @@ impl Notifications {
     /// manager emits for them.
     pub(crate) fn filter(&mut self, delta: &mut Value, now: &str) -> Filtered {
         let mut pending = Vec::new();
-        if let Some(Value::Array(updates)) = delta.get_mut("updates") {
+        let updates = match delta {
+            Value::Object(delta) => super::members::get_mut(delta, "updates"),
+            _ => None,
+        };
+        if let Some(Value::Array(updates)) = updates {
             updates.retain_mut(|update| {
-                let Some(Value::Array(values)) = update.get("values") else {
+                let Some(Value::Array(values)) = super::members::field(update, "values") else {
                     return true;
                 };
-                if update.get("notificationId").is_some() {
+                if super::members::field(update, "notificationId").is_some() {
                     return true;
                 }
                 // Most deltas carry no notification: the update stays as it is (an
