@@ -89,7 +89,8 @@ impl Requests {
 /// `createReply` (members that are `undefined` are left out, as `JSON.stringify`
 /// does).
 fn create_reply(id: &str, request: &Request) -> Value {
-    let mut reply = Map::new();
+    // At most six members: sized once, not grown member by member.
+    let mut reply = Map::with_capacity(6);
     reply.insert("state".into(), request.state.clone());
     reply.insert("requestId".into(), Value::from(id));
     reply.insert("statusCode".into(), request.status_code.clone());
@@ -127,7 +128,7 @@ pub(crate) fn complete(
     callback: Option<CallbackReply>,
     always_500: bool,
 ) -> PutOutcome {
-    let mut messages = Vec::new();
+    let mut messages = Vec::with_capacity(2);
     let Some(mut callback) = callback else {
         let reply = serde_json::json!({
             "statusCode": 405,
@@ -147,13 +148,15 @@ pub(crate) fn complete(
         _ => None,
     };
     let answer = requests.update(request_id, state.as_ref(), &callback.reply);
-    messages.push(answer.clone());
     let last = if always_500 {
+        // The callback's answer is only a message: moved there, not copied.
+        messages.push(answer);
         let bogus = serde_json::json!({"statusCode": 500, "message": UNDEFINED_STATE});
         let answer = requests.update(request_id, Some(&Value::from("COMPLETED")), &bogus);
         messages.push(answer.clone());
         answer
     } else {
+        messages.push(answer.clone());
         // The REST answer of a pending request also points at where to follow it.
         let mut answer = answer;
         if answer["state"] == "PENDING" {
