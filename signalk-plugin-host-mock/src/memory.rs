@@ -14,28 +14,29 @@ fn range(ptr: i32, len: i32, memory_len: usize) -> Option<std::ops::Range<usize>
     (end <= memory_len).then_some(start..end)
 }
 
-/// Copies `len` bytes at `ptr` out of guest memory.
-pub(crate) fn read(ctx: &impl AsContext<Data = HostState>, ptr: i32, len: i32) -> Option<Vec<u8>> {
+/// Runs `f` on the `len` bytes at `ptr` in guest memory, where they are (no copy);
+/// `None` if the guest has no memory yet or the bytes are not all in it.
+fn view<T>(
+    ctx: &impl AsContext<Data = HostState>,
+    ptr: i32,
+    len: i32,
+    f: impl FnOnce(&[u8]) -> T,
+) -> Option<T> {
     let store = ctx.as_context();
     let memory = store.data().exports?.memory;
     let data = memory.data(&store);
-    range(ptr, len, data.len()).map(|r| data[r].to_vec())
+    range(ptr, len, data.len()).map(|r| f(&data[r]))
+}
+
+/// Copies `len` bytes at `ptr` out of guest memory.
+pub(crate) fn read(ctx: &impl AsContext<Data = HostState>, ptr: i32, len: i32) -> Option<Vec<u8>> {
+    view(ctx, ptr, len, <[u8]>::to_vec)
 }
 
 /// Copies `out.len()` bytes at `ptr` into `out`; false if they are not all in memory.
 pub(crate) fn read_into(ctx: &impl AsContext<Data = HostState>, ptr: i32, out: &mut [u8]) -> bool {
-    let store = ctx.as_context();
-    let Some(exports) = store.data().exports else {
-        return false;
-    };
-    let data = exports.memory.data(&store);
-    match range(ptr, i32::try_from(out.len()).unwrap_or(-1), data.len()) {
-        Some(r) => {
-            out.copy_from_slice(&data[r]);
-            true
-        }
-        None => false,
-    }
+    let len = i32::try_from(out.len()).unwrap_or(-1);
+    view(ctx, ptr, len, |bytes| out.copy_from_slice(bytes)).is_some()
 }
 
 /// Decodes a `(ptr, len)` string like the host's non-fatal `TextDecoder`: invalid UTF-8
@@ -46,10 +47,7 @@ pub(crate) fn read_text(
     len: i32,
 ) -> Option<String> {
     // Decoded straight from linear memory: one copy, not a copy and then a decoded copy.
-    let store = ctx.as_context();
-    let memory = store.data().exports?.memory;
-    let data = memory.data(&store);
-    range(ptr, len, data.len()).map(|r| decode(&data[r]))
+    view(ctx, ptr, len, decode)
 }
 
 /// The host's decoding of guest bytes.
