@@ -52,6 +52,22 @@ pub(crate) fn set(map: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
+/// `map[key] ??= {}`, as the server walks a path into the tree: the member named `key`,
+/// a new empty object (last) when there is none. Only a new member's name is allocated.
+pub(crate) fn get_or_insert_object<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+) -> &'a mut Value {
+    if contains(map, key) {
+        match get_mut(map, key) {
+            Some(value) => value,
+            None => unreachable!("`contains` found it"),
+        }
+    } else {
+        map.entry(key).or_insert_with(|| Value::Object(Map::new()))
+    }
+}
+
 /// `delete map[key]`: the members after it keep their order.
 pub(crate) fn remove(map: &mut Map<String, Value>, key: &str) {
     if contains(map, key) {
@@ -88,6 +104,10 @@ mod tests {
                 *v = json!(false);
             }
             reference.insert("new".into(), json!(false));
+            *get_or_insert_object(&mut map, "k2") = json!(2.5);
+            reference.insert("k2".into(), json!(2.5));
+            get_or_insert_object(&mut map, "made");
+            reference.insert("made".into(), json!({}));
             remove(&mut map, "k0");
             reference.shift_remove("k0");
             remove(&mut map, "absent");

@@ -110,12 +110,7 @@ impl FullModel {
         let (parents, last) = split_last(context_path);
         let mut node = &mut self.root;
         for part in parents.into_iter().flat_map(|p| p.split('.')) {
-            if !members::contains(node, part) {
-                node.insert(part.to_owned(), Value::Object(Map::new()));
-            }
-            let Some(slot) = members::get_mut(node, part) else {
-                unreachable!("inserted above")
-            };
+            let slot = members::get_or_insert_object(node, part);
             if !slot.is_object() {
                 *slot = Value::Object(Map::new());
             }
@@ -230,17 +225,7 @@ impl FullModel {
         let mut node = context;
         let mut parts = parts.into_iter().peekable();
         while let Some(part) = parts.next() {
-            let slot = if members::contains(node, part) {
-                members::get_mut(node, part)
-            } else {
-                Some(
-                    node.entry(part)
-                        .or_insert_with(|| Value::Object(Map::new())),
-                )
-            };
-            let Some(slot) = slot else {
-                return Err(format!("the mock host lost the member {part} of {path}"));
-            };
+            let slot = members::get_or_insert_object(node, part);
             if !truthy(slot) {
                 *slot = Value::Object(Map::new());
             }
@@ -269,10 +254,7 @@ impl FullModel {
         let timestamp = source.timestamp;
         let state = field(pv, "state");
         if let Some(Value::Object(values)) = members::get_mut(leaf, "values") {
-            if !members::contains(values, source_id) {
-                values.insert(source_id.to_owned(), Value::Object(Map::new()));
-            }
-            if let Some(Value::Object(entry)) = members::get_mut(values, source_id) {
+            if let Value::Object(entry) = members::get_or_insert_object(values, source_id) {
                 set(entry, "value", value.clone());
                 set(entry, "timestamp", timestamp.clone());
                 source.message.set_on(entry);
@@ -429,19 +411,12 @@ impl FullModel {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         };
         let Some((label, suffix)) = dollar.split_once('.') else {
-            if !members::contains(sources, dollar) {
-                sources.insert(dollar.to_owned(), Value::Object(Map::new()));
-            }
+            members::get_or_insert_object(sources, dollar);
             return;
         };
         // A known label (every delta of a provider after its first) is found without
         // allocating its name.
-        if !members::contains(sources, label) {
-            sources.insert(label.to_owned(), Value::Object(Map::new()));
-        }
-        let Some(mut node) = members::get_mut(sources, label) else {
-            return;
-        };
+        let mut node = members::get_or_insert_object(sources, label);
         let nested: Vec<&str> =
             if schema_ok(label) && schema_ok(suffix.split('.').next().unwrap_or("")) {
                 suffix.split('.').collect()
@@ -450,13 +425,7 @@ impl FullModel {
             };
         for part in nested.into_iter().take(MAX_PATH_SEGMENTS) {
             let Value::Object(map) = node else { return };
-            if !members::contains(map, part) {
-                map.insert(part.to_owned(), Value::Object(Map::new()));
-            }
-            let Some(next) = members::get_mut(map, part) else {
-                return;
-            };
-            node = next;
+            node = members::get_or_insert_object(map, part);
         }
     }
 }
