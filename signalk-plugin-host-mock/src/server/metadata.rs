@@ -12,38 +12,17 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
 use super::reference::SCHEMA_META;
 
-/// FNV-1a, the hash of the registry's maps. They are looked up for every value of every
+/// The registry's maps hash with FNV-1a: they are looked up for every value of every
 /// delta, and std's SipHash, made to resist keys chosen to collide, costs more than the
 /// rest of the lookup; the keys here are the Signal K paths the plugin under test sends.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-/// Metadata entries by registry key.
-type Entries = HashMap<String, Map<String, Value>, BuildHasherDefault<Fnv>>;
+/// These are the metadata entries by registry key.
+type Entries = HashMap<String, Map<String, Value>, fnv::FnvBuildHasher>;
 
 /// [`SCHEMA_META`], parsed once and keyed like the registry.
 static SCHEMA: LazyLock<Entries> = LazyLock::new(|| {
