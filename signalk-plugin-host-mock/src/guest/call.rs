@@ -139,7 +139,7 @@ fn call_typed(
 ) -> Option<wasmtime::Result<Option<i32>>> {
     let typed = super::typed::lookup(ctx, func)?;
     let mut store = ctx.as_context_mut();
-    let outcome = match (&*typed, args) {
+    let outcome = match (&typed, args) {
         (Typed::NoneToI32(f), []) => f.call(&mut store, ()).map(Some),
         (Typed::NoneToUnit(f), []) => f.call(&mut store, ()).map(|()| None),
         (Typed::OneToI32(f), &[a]) => f.call(&mut store, a).map(Some),

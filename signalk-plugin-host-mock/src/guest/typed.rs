@@ -5,8 +5,6 @@
 //! `delta_handler`, a handler) for every delta, so the answer of that check is kept
 //! per function.
 
-use std::sync::Arc;
-
 use wasmtime::{AsContextMut, Func, TypedFunc};
 
 use crate::state::HostState;
@@ -57,7 +55,7 @@ impl Typed {
 /// per export the host calls: a handful.
 #[derive(Default)]
 pub(crate) struct TypedCache {
-    entries: Vec<(usize, Option<Arc<Typed>>)>,
+    entries: Vec<(usize, Option<Typed>)>,
 }
 
 /// The typed handle for `func` (`None` when its signature is none of [`Typed`]'s),
@@ -65,13 +63,13 @@ pub(crate) struct TypedCache {
 pub(crate) fn lookup(
     ctx: &mut impl AsContextMut<Data = HostState>,
     func: Func,
-) -> Option<Arc<Typed>> {
+) -> Option<Typed> {
     let mut store = ctx.as_context_mut();
     let key = func.to_raw(&mut store) as usize;
     if let Some((_, typed)) = store.data().typed.entries.iter().find(|(k, _)| *k == key) {
         return typed.clone();
     }
-    let typed = Typed::of(&store, func).map(Arc::new);
+    let typed = Typed::of(&store, func);
     store.data_mut().typed.entries.push((key, typed.clone()));
     typed
 }
