@@ -60,10 +60,7 @@ pub(crate) struct TypedCache {
 
 /// The typed handle for `func` (`None` when its signature is none of [`Typed`]'s),
 /// made on the first call and kept.
-pub(crate) fn lookup(
-    ctx: &mut impl AsContextMut<Data = HostState>,
-    func: Func,
-) -> Option<Typed> {
+pub(crate) fn lookup(ctx: &mut impl AsContextMut<Data = HostState>, func: Func) -> Option<Typed> {
     let mut store = ctx.as_context_mut();
     let key = func.to_raw(&mut store) as usize;
     if let Some((_, typed)) = store.data().typed.entries.iter().find(|(k, _)| *k == key) {
