@@ -26,7 +26,7 @@ mod bare;
 
 use std::time::{Duration, Instant};
 
-use bare::{Bare, Guests, SELF_CONTEXT, build_guests, calibrate, per_op, three};
+use bare::{Bare, Guests, SELF_CONTEXT, build_guests, build_twin_with, calibrate, per_op, three};
 use serde_json::Value;
 use signalk_plugin_abi::Capability;
 use signalk_plugin_host_mock::{HostOptions, MockHost};
@@ -211,7 +211,9 @@ fn fmt3((lo, mid, hi): (f64, f64, f64)) -> String {
     format!("{lo:>8.0} {mid:>8.0} {hi:>8.0}")
 }
 
-fn time_case(name: &str, case: &Case, sdk: &Module, raw: &Module) {
+/// Times `case` on `sdk` against `raw` and prints a row; `verdict` adds met/MISSED
+/// against the target (the floor references have none).
+fn time_case(name: &str, case: &Case, sdk: &Module, raw: &Module, verdict: bool) {
     let (mut s, mut r) = (Bare::start_module(sdk), Bare::start_module(raw));
     let n = calibrate(BATCH, || {
         run(&mut s, case, 1, true);
@@ -230,12 +232,50 @@ fn time_case(name: &str, case: &Case, sdk: &Module, raw: &Module) {
         ratios.push(a / b);
     }
     let (lo, ratio, hi) = three(ratios);
+    let verdict = match (verdict, ratio <= TARGET) {
+        (false, _) => "",
+        (true, true) => "met",
+        (true, false) => "MISSED",
+    };
     println!(
-        "{name:<22} {}  {}  {lo:>5.2} {ratio:>5.2} {hi:>5.2}  {}",
+        "{name:<22} {}  {}  {lo:>5.2} {ratio:>5.2} {hi:>5.2}  {verdict}",
         fmt3(three(ts)),
-        fmt3(three(tr)),
-        if ratio <= TARGET { "met" } else { "MISSED" }
+        fmt3(three(tr))
     );
+}
+
+/// The twin's floor builds (`bench/guest/raw`'s features) and what each decodes.
+const FLOORS: [(&str, &str); 2] = [
+    (
+        "keep",
+        "every member the SDK delivers, typed and borrowed (derived serde)",
+    ),
+    (
+        "keep-lazy-source",
+        "the same, but the source kept as raw text until read",
+    ),
+];
+
+/// The delta-in cases again, timed for each floor build of the twin against the twin:
+/// what delivering the SDK's content costs a hand-writer at best, apart from how the
+/// SDK decodes it. No target; these tell how far below a ratio can go.
+fn floors(cases: &[&(String, Case)], raw: &[u8], raw_module: &Module) {
+    for (feature, what) in FLOORS {
+        let path = build_twin_with(feature);
+        let floor =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        check_same_behaviour(&floor, raw);
+        let module = Module::new(bare::engine(), &floor).expect("compile floor");
+        println!();
+        println!("floor `{feature}`: the twin decoding {what}");
+        println!(
+            "{:<22} {:>26}  {:>26}  {:>17}",
+            "case", "floor", "hand-written twin", "ratio floor/raw"
+        );
+        for (name, case) in cases {
+            time_case(name, case, &module, raw_module, false);
+        }
+    }
 }
 
 /// `bytes` with a custom section appended that makes it unique: a compiled-module cache
@@ -346,8 +386,15 @@ fn main() {
     };
     for (name, case) in &cases {
         if wanted(name) {
-            time_case(name, case, &sdk_module, &raw_module);
+            time_case(name, case, &sdk_module, &raw_module, true);
         }
+    }
+    let delta_cases: Vec<_> = cases
+        .iter()
+        .filter(|(name, case)| matches!(case, Case::Delta(_)) && wanted(name))
+        .collect();
+    if !delta_cases.is_empty() {
+        floors(&delta_cases, &raw, &raw_module);
     }
     if wanted("cold start") {
         cold_start(&guests);

@@ -180,6 +180,12 @@ pub extern "C" fn plugin_stop() -> i32 {
 
 // ---- deltas in ------------------------------------------------------------------------
 
+// Without a feature this is the twin: it decodes only what `on_delta` reads and skips
+// the rest. The features build the floor references the runner prints under the table:
+// the same plugin decoding everything the SDK delivers, typed and borrowed (`keep`), and
+// the same with the source left as raw text until read (`keep-lazy-source`). They tell
+// what the SDK's deliveries cost at best, apart from how the SDK decodes them.
+
 #[derive(Deserialize)]
 struct DeltaIn<'a> {
     #[serde(borrow)]
@@ -188,10 +194,54 @@ struct DeltaIn<'a> {
     updates: Vec<UpdateIn<'a>>,
 }
 
+#[cfg(not(feature = "keep"))]
 #[derive(Deserialize)]
 struct UpdateIn<'a> {
     #[serde(borrow, default)]
     values: Vec<ValueIn<'a>>,
+}
+
+/// Kept as the SDK keeps them; the benchmark plugin never reads them.
+#[cfg(feature = "keep")]
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct UpdateIn<'a> {
+    #[cfg(not(feature = "keep-lazy-source"))]
+    #[serde(borrow)]
+    source: Option<SourceIn<'a>>,
+    #[cfg(feature = "keep-lazy-source")]
+    #[serde(borrow)]
+    source: Option<&'a RawValue>,
+    #[serde(borrow, rename = "$source")]
+    source_ref: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    values: Vec<ValueIn<'a>>,
+    #[serde(borrow, default)]
+    meta: Vec<ValueIn<'a>>,
+    #[serde(borrow, rename = "notificationId")]
+    notification_id: Option<Cow<'a, str>>,
+}
+
+/// The source's members the SDK's `Source` has fields for.
+#[cfg(all(feature = "keep", not(feature = "keep-lazy-source")))]
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct SourceIn<'a> {
+    #[serde(borrow)]
+    label: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    src: Option<Cow<'a, str>>,
+    pgn: Option<u32>,
+    #[serde(borrow)]
+    instance: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    sentence: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    talker: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -246,6 +296,16 @@ fn on_delta(state: &mut Tracker, delta: &DeltaIn<'_>) -> Result<(), serde_json::
 pub unsafe extern "C" fn delta_handler(ptr: i32, len: i32) {
     // SAFETY: guaranteed by the caller.
     let json = unsafe { input(ptr, len) };
+    // The floors read the text as the SDK does: one UTF-8 check of the whole input,
+    // then no check per string.
+    #[cfg(feature = "keep")]
+    let Some(delta) = std::str::from_utf8(json)
+        .ok()
+        .and_then(|text| serde_json::from_str::<DeltaIn<'_>>(text).ok())
+    else {
+        return;
+    };
+    #[cfg(not(feature = "keep"))]
     let Ok(delta) = serde_json::from_slice::<DeltaIn<'_>>(json) else {
         return;
     };
