@@ -3,8 +3,9 @@
 //!
 //! Each operation runs on the SDK benchmark plugin (`bench/guest/sdk`) under the mock
 //! host and, with the same input, under the bare wasmtime host of `bare/mod.rs`, whose
-//! imports do no work: the bare time is the guest's own time (plus a typed-call
-//! protocol of about 0.06 µs), so `mock - bare` is what the mock host adds. The two run
+//! imports do no work and whose engine compiles the guest as the mock host's does: the
+//! bare time is the guest's own time (plus a typed-call protocol of about 0.06 µs), so
+//! `mock - bare` is what the mock host adds. The two run
 //! interleaved, round by round; printed are min / median / max over the rounds.
 //!
 //! Then where the time goes: the mock host's pipeline works on `serde_json::Value`
@@ -114,7 +115,8 @@ fn main() {
         return;
     }
 
-    let module = Module::new(bare::engine(), &bytes).expect("compile");
+    // Compiled as the mock host compiles it, so both run the same guest machine code.
+    let module = Module::new(bare::engine_like_mock(), &bytes).expect("compile");
     let mut b = Bare::start_module(&module);
     let delta_handler = b.input_export("delta_handler");
     let emit = b.reply_export("bench_emit");

@@ -28,8 +28,25 @@ pub struct Guests {
 /// Builds `bench/guest` (both plugins) to wasm32-wasip1; panics with cargo's output if
 /// the build fails (a benchmark has nothing to measure then).
 pub fn build_guests() -> Guests {
+    let out = cargo_build(&[], "guest-bench");
+    Guests {
+        sdk: out.join("guest_sdk.wasm"),
+        raw: out.join("guest_raw.wasm"),
+    }
+}
+
+/// Builds the twin with `feature` (a floor reference, see `bench/guest/raw`), in a
+/// target directory of its own so it and the plain twin do not rebuild each other.
+pub fn build_twin_with(feature: &str) -> PathBuf {
+    let args = ["-p", "guest-raw", "--features", feature];
+    cargo_build(&args, &format!("guest-bench-{feature}")).join("guest_raw.wasm")
+}
+
+/// `cargo build --release` of `bench/guest` for wasm32-wasip1 with `args`, into
+/// `target/<target_dir>`; the directory holding the `.wasm` files.
+fn cargo_build(args: &[&str], target_dir: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target_dir = root.join("target/guest-bench");
+    let target_dir = root.join("target").join(target_dir);
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(&root)
         .args([
@@ -42,14 +59,11 @@ pub fn build_guests() -> Guests {
         .arg(root.join("bench/guest/Cargo.toml"))
         .arg("--target-dir")
         .arg(&target_dir)
+        .args(args)
         .status()
         .expect("running cargo");
-    assert!(status.success(), "building bench/guest failed");
-    let out = target_dir.join("wasm32-wasip1/release");
-    Guests {
-        sdk: out.join("guest_sdk.wasm"),
-        raw: out.join("guest_raw.wasm"),
-    }
+    assert!(status.success(), "building bench/guest {args:?} failed");
+    target_dir.join("wasm32-wasip1/release")
 }
 
 /// The store's data: WASI and what `sk_handle_message` copied out.
@@ -76,8 +90,21 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(Engine::default)
 }
 
+/// A bare engine that compiles as the mock host's does (Cranelift's optimisations off;
+/// `signalk-plugin-host-mock/src/engine.rs`), still without epoch checks: under it the
+/// guest code is the same machine code as under the mock host, so `mock - bare` is the
+/// mock host's own cost (its epoch checks included).
+pub fn engine_like_mock() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = wasmtime::Config::new();
+        config.cranelift_opt_level(wasmtime::OptLevel::None);
+        Engine::new(&config).expect("engine")
+    })
+}
+
 fn linker(module: &Module, store: &mut Store<State>) -> Linker<State> {
-    let mut linker = Linker::new(engine());
+    let mut linker = Linker::new(module.engine());
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
         .expect("WASI imports");
     for import in module.imports() {
@@ -155,7 +182,7 @@ impl Bare {
             .env("PLUGIN_ID", "guest-bench")
             .build_p1();
         let mut store = Store::new(
-            engine(),
+            module.engine(),
             State {
                 wasi,
                 sent: Vec::new(),
