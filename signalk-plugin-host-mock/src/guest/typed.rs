@@ -70,3 +70,92 @@ pub(crate) fn lookup(ctx: &mut impl AsContextMut<Data = HostState>, func: Func) 
     store.data_mut().typed.entries.push((key, typed.clone()));
     typed
 }
+
+#[cfg(test)]
+mod tests {
+    use wasmtime::{Engine, Linker, Module, Store, StoreLimits};
+    use wasmtime_wasi::WasiCtxBuilder;
+
+    use super::*;
+    use crate::HostOptions;
+
+    /// One export of each signature [`Typed`] knows, and one it does not.
+    const MODULE: &str = r#"(module
+        (func (export "none_i32") (result i32) i32.const 7)
+        (func (export "none_unit"))
+        (func (export "one_i32") (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+        (func (export "two_unit") (param i32 i32))
+        (func (export "two_i32") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub)
+        (func (export "four_i32") (param i32 i32 i32 i32) (result i32) local.get 3)
+        (func (export "other") (param i64) (result i64) local.get 0))"#;
+
+    fn instance() -> (Store<HostState>, wasmtime::Instance) {
+        let engine = Engine::default();
+        let wasm = wat::parse_str(MODULE).expect("test module");
+        let module = Module::new(&engine, wasm).expect("compile");
+        let state = HostState::new(
+            WasiCtxBuilder::new().build_p1(),
+            StoreLimits::default(),
+            HostOptions::new("typed-test"),
+        );
+        let mut store = Store::new(&engine, state);
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .expect("instantiate");
+        (store, instance)
+    }
+
+    fn func(store: &mut Store<HostState>, instance: &wasmtime::Instance, name: &str) -> Func {
+        instance.get_func(&mut *store, name).expect(name)
+    }
+
+    #[test]
+    fn each_signature_gets_its_own_handle_and_others_none() {
+        let (mut store, instance) = instance();
+        let kind = |store: &mut Store<HostState>, name| {
+            let f = func(store, &instance, name);
+            match lookup(store, f) {
+                Some(Typed::NoneToI32(_)) => "none_i32",
+                Some(Typed::NoneToUnit(_)) => "none_unit",
+                Some(Typed::OneToI32(_)) => "one_i32",
+                Some(Typed::TwoToUnit(_)) => "two_unit",
+                Some(Typed::TwoToI32(_)) => "two_i32",
+                Some(Typed::FourToI32(_)) => "four_i32",
+                None => "other",
+            }
+        };
+        for name in [
+            "none_i32",
+            "none_unit",
+            "one_i32",
+            "two_unit",
+            "two_i32",
+            "four_i32",
+            "other",
+        ] {
+            assert_eq!(kind(&mut store, name), name);
+        }
+    }
+
+    #[test]
+    fn a_handle_is_made_once_per_function_and_calls_that_function() {
+        let (mut store, instance) = instance();
+        let one = func(&mut store, &instance, "one_i32");
+        let two = func(&mut store, &instance, "two_i32");
+        let other = func(&mut store, &instance, "other");
+        for _ in 0..3 {
+            let Some(Typed::OneToI32(f)) = lookup(&mut store, one) else {
+                panic!("one_i32 has the (i32) -> i32 handle");
+            };
+            assert_eq!(f.call(&mut store, 41).expect("call"), 42);
+            let Some(Typed::TwoToI32(f)) = lookup(&mut store, two) else {
+                panic!("two_i32 has the (i32, i32) -> i32 handle");
+            };
+            assert_eq!(f.call(&mut store, (5, 3)).expect("call"), 2);
+            assert!(lookup(&mut store, other).is_none());
+        }
+        // One entry per function, the unknown signature's `None` included: repeated
+        // lookups find what the first one made.
+        assert_eq!(store.data().typed.entries.len(), 3);
+    }
+}
