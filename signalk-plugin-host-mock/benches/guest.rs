@@ -10,9 +10,13 @@
 //! Each case runs in rounds; in every round both plugins run a batch of the same calls,
 //! in alternating order, so a drifting machine affects both alike. Printed: ns per call,
 //! min / median / max over the rounds, and the per-round ratio sdk/raw, against the
-//! target (median ratio <= 1.0). Then cold start: the mock host (`MockHost::from_bytes`
-//! then `start`) against bare wasmtime (`Module::new`, instantiate, `plugin_start`),
-//! each with a compiled-module cache miss and hit.
+//! target (median ratio <= 1.0). Then the delta-in cases once more for two floor builds
+//! of the twin (its `keep` features: decoding everything the SDK delivers, typed and
+//! borrowed; the same with the source left raw), against the twin, without a target:
+//! how low the SDK's ratio could go with serde, whatever the SDK's own decoder does.
+//! Then cold start: the mock host (`MockHost::from_bytes` then `start`) against bare
+//! wasmtime (`Module::new`, instantiate, `plugin_start`), each with a compiled-module
+//! cache miss and hit.
 //!
 //! Run with `cargo bench -p signalk-plugin-host-mock --bench guest`.
 //! `GUEST_BENCH_ONLY=<text>` runs only the cases whose name contains it;
