@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::guest::{Guest, Shape};
+use crate::server::requests::CallbackReply;
 use crate::{Error, memory};
 
 /// Size of the host's reply buffer for PUT handlers.
@@ -36,18 +37,6 @@ impl PutResponse {
     pub fn message(&self) -> Option<&str> {
         self.reply["message"].as_str()
     }
-}
-
-/// What the server's PUT callback for a WASM plugin
-/// (`wasm/bindings/env-imports.js`, the callback `sk_register_put_handler` registers)
-/// hands to `cb`: the handler's reply as `JSON.parse` made it, or the error reply the
-/// callback builds itself.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CallbackReply {
-    /// What `cb` received.
-    pub(crate) reply: Value,
-    /// Whether the plugin's handler export ran.
-    pub(crate) handler_ran: bool,
 }
 
 /// Looks up the handler for exactly `context` and `path` (`put.js`, `putPath`: the
@@ -111,21 +100,4 @@ pub(crate) fn run_callback(
         reply,
         handler_ran: true,
     }))
-}
-
-/// `fixReply` (`put.js`, `putPath`): the legacy states SUCCESS → COMPLETED/200 and
-/// FAILURE → COMPLETED/502.
-pub(crate) fn fix_reply(reply: &mut Value) {
-    let Value::Object(fields) = reply else { return };
-    match fields.get("state").and_then(Value::as_str) {
-        Some("SUCCESS") => {
-            fields.insert("state".into(), "COMPLETED".into());
-            fields.insert("statusCode".into(), 200.into());
-        }
-        Some("FAILURE") => {
-            fields.insert("state".into(), "COMPLETED".into());
-            fields.insert("statusCode".into(), 502.into());
-        }
-        _ => {}
-    }
 }

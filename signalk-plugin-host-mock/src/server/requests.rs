@@ -17,7 +17,34 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::dispatch::put::{CallbackReply, fix_reply};
+/// What the server's PUT callback for a WASM plugin
+/// (`wasm/bindings/env-imports.js`, the callback `sk_register_put_handler` registers)
+/// hands to `cb`: the handler's reply as `JSON.parse` made it, or the error reply the
+/// callback builds itself.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CallbackReply {
+    /// What `cb` received.
+    pub(crate) reply: Value,
+    /// Whether the plugin's handler export ran.
+    pub(crate) handler_ran: bool,
+}
+
+/// `fixReply` (`put.js`, `putPath`): the legacy states SUCCESS → COMPLETED/200 and
+/// FAILURE → COMPLETED/502.
+fn fix_reply(reply: &mut Value) {
+    let Value::Object(fields) = reply else { return };
+    match fields.get("state").and_then(Value::as_str) {
+        Some("SUCCESS") => {
+            fields.insert("state".into(), "COMPLETED".into());
+            fields.insert("statusCode".into(), 200.into());
+        }
+        Some("FAILURE") => {
+            fields.insert("state".into(), "COMPLETED".into());
+            fields.insert("statusCode".into(), 502.into());
+        }
+        _ => {}
+    }
+}
 
 /// The message `putPath` completes every WASM PUT with on 2.32.0.
 pub(crate) const UNDEFINED_STATE: &str = "Cannot read properties of undefined (reading 'state')";
