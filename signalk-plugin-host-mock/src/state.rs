@@ -9,7 +9,7 @@ use wasmtime::{Func, Memory, StoreLimits};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::HostOptions;
-use crate::guest::typed::TypedCache;
+use crate::guest::typed::{HasTypedCache, TypedCache};
 use crate::ledger::Ledger;
 use crate::recorded::Recorded;
 use crate::server::model::FullModel;
@@ -137,5 +137,11 @@ impl HostState {
     /// Whether a provider registered now is ever answered (§3.7).
     pub(crate) fn provider_ready_now(&self) -> bool {
         !self.options.quirks.providers_ready_only_after_start
+    }
+}
+
+impl HasTypedCache for HostState {
+    fn typed_cache(&mut self) -> &mut TypedCache {
+        &mut self.typed
     }
 }

@@ -7,8 +7,6 @@
 
 use wasmtime::{AsContextMut, Func, TypedFunc};
 
-use crate::state::HostState;
-
 /// The export signatures the host calls with a typed call, each with its handle.
 #[derive(Clone)]
 pub(crate) enum Typed {
@@ -58,26 +56,47 @@ pub(crate) struct TypedCache {
     entries: Vec<(usize, Option<Typed>)>,
 }
 
+/// Store data that holds a [`TypedCache`] (the host's state; a test's own).
+pub(crate) trait HasTypedCache {
+    fn typed_cache(&mut self) -> &mut TypedCache;
+}
+
 /// The typed handle for `func` (`None` when its signature is none of [`Typed`]'s),
 /// made on the first call and kept.
-pub(crate) fn lookup(ctx: &mut impl AsContextMut<Data = HostState>, func: Func) -> Option<Typed> {
+pub(crate) fn lookup<D: HasTypedCache + 'static>(
+    ctx: &mut impl AsContextMut<Data = D>,
+    func: Func,
+) -> Option<Typed> {
     let mut store = ctx.as_context_mut();
     let key = func.to_raw(&mut store) as usize;
-    if let Some((_, typed)) = store.data().typed.entries.iter().find(|(k, _)| *k == key) {
+    let entries = &store.data_mut().typed_cache().entries;
+    if let Some((_, typed)) = entries.iter().find(|(k, _)| *k == key) {
         return typed.clone();
     }
     let typed = Typed::of(&store, func);
-    store.data_mut().typed.entries.push((key, typed.clone()));
+    store
+        .data_mut()
+        .typed_cache()
+        .entries
+        .push((key, typed.clone()));
     typed
 }
 
 #[cfg(test)]
 mod tests {
-    use wasmtime::{Engine, Linker, Module, Store, StoreLimits};
-    use wasmtime_wasi::WasiCtxBuilder;
+    use wasmtime::{Engine, Linker, Module, Store};
 
     use super::*;
-    use crate::HostOptions;
+
+    /// Store data with nothing but the cache.
+    #[derive(Default)]
+    struct Data(TypedCache);
+
+    impl HasTypedCache for Data {
+        fn typed_cache(&mut self) -> &mut TypedCache {
+            &mut self.0
+        }
+    }
 
     /// One export of each signature [`Typed`] knows, and one it does not.
     const MODULE: &str = r#"(module
@@ -89,30 +108,25 @@ mod tests {
         (func (export "four_i32") (param i32 i32 i32 i32) (result i32) local.get 3)
         (func (export "other") (param i64) (result i64) local.get 0))"#;
 
-    fn instance() -> (Store<HostState>, wasmtime::Instance) {
+    fn instance() -> (Store<Data>, wasmtime::Instance) {
         let engine = Engine::default();
         let wasm = wat::parse_str(MODULE).expect("test module");
         let module = Module::new(&engine, wasm).expect("compile");
-        let state = HostState::new(
-            WasiCtxBuilder::new().build_p1(),
-            StoreLimits::default(),
-            HostOptions::new("typed-test"),
-        );
-        let mut store = Store::new(&engine, state);
+        let mut store = Store::new(&engine, Data::default());
         let instance = Linker::new(&engine)
             .instantiate(&mut store, &module)
             .expect("instantiate");
         (store, instance)
     }
 
-    fn func(store: &mut Store<HostState>, instance: &wasmtime::Instance, name: &str) -> Func {
+    fn func(store: &mut Store<Data>, instance: &wasmtime::Instance, name: &str) -> Func {
         instance.get_func(&mut *store, name).expect(name)
     }
 
     #[test]
     fn each_signature_gets_its_own_handle_and_others_none() {
         let (mut store, instance) = instance();
-        let kind = |store: &mut Store<HostState>, name| {
+        let kind = |store: &mut Store<Data>, name| {
             let f = func(store, &instance, name);
             match lookup(store, f) {
                 Some(Typed::NoneToI32(_)) => "none_i32",
@@ -156,6 +170,6 @@ mod tests {
         }
         // One entry per function, the unknown signature's `None` included: repeated
         // lookups find what the first one made.
-        assert_eq!(store.data().typed.entries.len(), 3);
+        assert_eq!(store.data().0.entries.len(), 3);
     }
 }
