@@ -15,6 +15,12 @@
 //! before anything recursive touches it, and what it [records](Recorded) is bounded, so
 //! a long soak does not grow without limit.
 //!
+//! Plugins are compiled for quick loading, not peak speed: Cranelift's own optimisations
+//! are off (the plugin arrives optimised by LLVM), which cuts a cold start by about a
+//! third and leaves guest code some 4–20 % slower than under wasmtime's defaults. Time a
+//! plugin's own code under plain wasmtime, as the repository's `guest` benchmark does,
+//! not under the mock host.
+//!
 //! ```no_run
 //! use signalk_plugin_host_mock::{HostOptions, HttpRequest, MockHost, build_plugin};
 //! use signalk_plugin_host_mock::Capability;
