@@ -56,8 +56,11 @@ pub(crate) fn recycle(mut delta: Delta) {
     if delta.updates.capacity() > MAX_VEC_CAPACITY {
         return;
     }
-    for Update { values, .. } in &mut delta.updates {
+    for Update { values, meta, .. } in &mut delta.updates {
         bound(values);
+        // Metadata is decoded into a list of its own and then converted, never into
+        // this one: kept, it would only hold memory (and could exceed the bound).
+        *meta = Vec::new();
     }
     SPARE.with(|spare| spare.set(Some(delta)));
 }
@@ -152,6 +155,23 @@ mod tests {
         assert_ne!(again.updates[1].values[0].path.as_ptr(), long_storage);
         assert_eq!(again.updates[1].values[0].path, long);
         assert_eq!(again.updates[0].values.len(), MAX_VEC_CAPACITY + 50);
+        // A long metadata list is not kept either (metadata is never decoded into it).
+        let meta: Vec<String> = (0..MAX_VEC_CAPACITY + 50)
+            .map(|i| format!(r#"{{"path":"p{i}","value":{{"units":"m"}}}}"#))
+            .collect();
+        let json = format!(r#"{{"updates":[{{"meta":[{}]}}]}}"#, meta.join(","));
+        let (delta, _) = Delta::decode_lenient(json.as_bytes()).unwrap();
+        assert_eq!(delta.updates[0].meta.len(), MAX_VEC_CAPACITY + 50);
+        recycle(delta);
+        let kept_meta = SPARE.with(|s| {
+            let delta = s.take().expect("kept");
+            let capacity = delta.updates[0].meta.capacity();
+            s.set(Some(delta));
+            capacity
+        });
+        assert_eq!(kept_meta, 0);
+        let (again, _) = Delta::decode_lenient(json.as_bytes()).unwrap();
+        assert_eq!(again.updates[0].meta.len(), MAX_VEC_CAPACITY + 50);
         // More updates than are worth keeping: nothing is kept.
         let many = format!(
             r#"{{"updates":[{}]}}"#,
