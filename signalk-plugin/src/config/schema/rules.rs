@@ -567,6 +567,14 @@ pub fn max_items(value: &impl Items, limit: usize) -> Result<(), RuleError> {
 mod tests {
     use super::*;
 
+    /// The next of a fixed pseudo-random sequence (xorshift64), so failures repeat.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
     /// Integers are written as `{}` writes them, also beyond 64 bits.
     #[test]
     fn integers_are_written_like_rust_writes_them() {
@@ -586,17 +594,11 @@ mod tests {
             10i128.pow(36),
             -(10i128.pow(36)) - 7,
         ];
-        let mut bits = 0x2545_F491_4F6C_DD1D_u64;
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for _ in 0..20_000 {
-            bits ^= bits << 13;
-            bits ^= bits >> 7;
-            bits ^= bits << 17;
-            let high = bits;
-            bits ^= bits << 13;
-            bits ^= bits >> 7;
-            bits ^= bits << 17;
+            let (high, low) = (xorshift(&mut state), xorshift(&mut state));
             // Vary the width too, so every group count is met.
-            let wide = (u128::from(high) << 64 | u128::from(bits)) >> (high % 128);
+            let wide = (u128::from(high) << 64 | u128::from(low)) >> (high % 128);
             samples.push(wide.cast_signed());
         }
         for n in samples {
@@ -630,12 +632,9 @@ mod tests {
             0.000_012_5,
         ];
         // Pseudo-random bit patterns over the whole range, fixed so failures repeat.
-        let mut bits = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for _ in 0..20_000 {
-            bits ^= bits << 13;
-            bits ^= bits >> 7;
-            bits ^= bits << 17;
-            samples.push(f64::from_bits(bits));
+            samples.push(f64::from_bits(xorshift(&mut state)));
         }
         for x in samples {
             let expected = if x.is_finite() && (x.abs() >= 1e16 || (x != 0.0 && x.abs() < 1e-5)) {
