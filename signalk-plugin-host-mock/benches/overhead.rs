@@ -5,8 +5,8 @@
 //! host and, with the same input, under the bare wasmtime host of `bare/mod.rs`, whose
 //! imports do no work and whose engine compiles the guest as the mock host's does: the
 //! bare time is the guest's own time (plus a typed-call protocol of about 0.06 µs), so
-//! `mock - bare` is what the mock host adds. The two run
-//! interleaved, round by round; printed are min / median / max over the rounds.
+//! `mock - bare` is what the mock host adds. The two run interleaved, round by round;
+//! printed are min / median / max over the rounds.
 //!
 //! Then where the time goes: the mock host's pipeline works on `serde_json::Value`
 //! trees, so the cost of the tree operations it performs per delta is timed here on the
